@@ -1,0 +1,32 @@
+# Copyright 2026 fieldservice_jobs authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+{
+    "name": "Field Service Jobs",
+    "summary": "Installation and service jobs on Field Service orders, with a REST API",
+    "version": "18.0.1.0.0",
+    "category": "Field Service",
+    "website": "https://github.com/fieldservice-jobs/fieldservice_jobs",
+    "author": "fieldservice_jobs authors",
+    "license": "AGPL-3",
+    "application": False,
+    "installable": True,
+    "depends": ["fieldservice", "fieldservice_sale"],
+    "data": [
+        "security/ir.model.access.csv",
+        "data/fsm_stage.xml",
+        "data/fsm_order_type.xml",
+        "data/ir_sequence.xml",
+        "data/ir_actions_server.xml",
+        "views/fsm_stage.xml",
+        "views/fsm_order_type.xml",
+        "views/fsm_order.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "fieldservice_jobs/static/tests/tours/*.js",
+        ],
+    },
+    "demo": [
+        "demo/fsm_order_demo.xml",
+    ],
+}

@@ -1,0 +1,3 @@
+from . import fsm_stage
+from . import fsm_order_type
+from . import fsm_order

@@ -1,0 +1,253 @@
+# Copyright 2026 fieldservice_jobs authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
+
+from .fsm_stage import (
+    STAGE_CANCELLED,
+    STAGE_COMPLETED,
+    STAGE_IN_PROGRESS,
+    STAGE_NEW,
+    STAGE_SCHEDULED,
+)
+
+
+class FSMOrder(models.Model):
+    _inherit = "fsm.order"
+
+    # -- job fields (seed 000 names; see readme/DESCRIPTION.md for how they map onto OCA's) --------
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        compute="_compute_partner_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        required=True,
+        index=True,
+        tracking=True,
+        help="The customer of the job. Given alone, the job gets the customer's service location.",
+    )
+    # one source of truth: fieldservice_sale's sale_id, under seed 000's name
+    sale_order_id = fields.Many2one(
+        "sale.order",
+        string="Sale Order",
+        related="sale_id",
+        readonly=False,
+    )
+    sale_id = fields.Many2one(index=True, tracking=True)
+    fsm_type = fields.Char(
+        string="Job Type Code",
+        related="type.code",
+        store=True,
+        index=True,
+        help="Identifier of the job type (e.g. 'install', 'service').",
+    )
+    type = fields.Many2one(tracking=True, index=True)
+    effective_duration = fields.Float(
+        compute="_compute_effective_duration",
+        store=True,
+        help="Actual duration in hours, from the actual start and end.",
+    )
+    stage_code = fields.Char(related="stage_id.code", string="Stage Code")
+    state_id = fields.Many2one("res.country.state", related="location_id.state_id", string="Address State")
+    person_id = fields.Many2one(tracking=True)
+    scheduled_date_start = fields.Datetime(tracking=True, index=True)
+    date_start = fields.Datetime(tracking=True)
+    date_end = fields.Datetime(tracking=True)
+    can_start = fields.Boolean(compute="_compute_can_start")
+
+    @api.depends("location_id")
+    def _compute_partner_id(self):
+        for order in self:
+            location = order.location_id
+            order.partner_id = location.owner_id or location.partner_id or order.partner_id
+
+    @api.depends("date_start", "date_end")
+    def _compute_effective_duration(self):
+        for order in self:
+            if order.date_start and order.date_end:
+                order.effective_duration = (order.date_end - order.date_start).total_seconds() / 3600
+            else:
+                order.effective_duration = 0.0
+
+    @api.depends("stage_id.code")
+    def _compute_can_start(self):
+        for order in self:
+            order.can_start = order.stage_id.code in (STAGE_NEW, STAGE_SCHEDULED)
+
+    # -- creation: customer <-> location ------------------------------------------------------------
+    @api.model
+    def _get_customer_location(self, partner):
+        """The service location of a customer: its primary service location, a location whose own
+        partner is the customer, or a new one made from the customer's address."""
+        location = partner.service_location_id
+        if not location:
+            location = self.env["fsm.location"].search([("partner_id", "=", partner.id)], limit=1)
+        if not location:
+            location = self.env["fsm.location"].create(
+                {"partner_id": partner.id, "owner_id": partner.commercial_partner_id.id}
+            )
+        return location
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        stage_model = self.env["fsm.stage"]
+        for vals in vals_list:
+            if vals.get("partner_id") and not vals.get("location_id"):
+                partner = self.env["res.partner"].browse(vals["partner_id"])
+                vals["location_id"] = self._get_customer_location(partner).id
+            if vals.get("person_id") and vals.get("scheduled_date_start"):
+                new = stage_model._get_job_stage(STAGE_NEW)
+                scheduled = stage_model._get_job_stage(STAGE_SCHEDULED)
+                stage_id = vals.get("stage_id") or self._default_stage_id().id
+                if scheduled and stage_id == new.id:
+                    vals["stage_id"] = scheduled.id
+        orders = super().create(vals_list)
+        orders._on_stage_entered()
+        return orders
+
+    def write(self, vals):
+        old_stages = {order.id: order.stage_id for order in self} if "stage_id" in vals else {}
+        res = super().write(vals)
+        if old_stages:
+            self.filtered(lambda o: o.stage_id != old_stages[o.id])._on_stage_entered()
+        if {"person_id", "scheduled_date_start"} & set(vals) and "stage_id" not in vals:
+            self._auto_schedule()
+        return res
+
+    def _auto_schedule(self):
+        """A New job that has a technician and a scheduled start moves to Scheduled."""
+        stage_model = self.env["fsm.stage"]
+        scheduled = stage_model._get_job_stage(STAGE_SCHEDULED)
+        ready = self.filtered(lambda o: o.stage_id.code == STAGE_NEW and o.person_id and o.scheduled_date_start)
+        if scheduled and ready:
+            ready.write({"stage_id": scheduled.id})
+
+    def _on_stage_entered(self):
+        """Side effects of entering a stage, whatever moved the job there (button, server action,
+        API, kanban): timestamps and activities."""
+        now = fields.Datetime.now()
+        for order in self:
+            code = order.stage_id.code
+            if code == STAGE_IN_PROGRESS and not order.date_start:
+                order.date_start = now
+            elif code == STAGE_COMPLETED and not order.date_end:
+                order.date_end = now
+            if code == STAGE_SCHEDULED:
+                order._schedule_technician_activity()
+            elif code in (STAGE_COMPLETED, STAGE_CANCELLED):
+                order._close_activities(code)
+
+    def _schedule_technician_activity(self):
+        self.ensure_one()
+        user = self.person_id.partner_id.user_ids[:1]
+        if not user:
+            return
+        when = self.scheduled_date_start
+        self.activity_schedule(
+            "mail.mail_activity_data_todo",
+            date_deadline=fields.Date.context_today(self, when) if when else None,
+            summary=_("Scheduled job %(job)s", job=self.name),
+            note=Markup("<p>%s</p>")
+            % _(
+                "You are assigned to job %(job)s at %(location)s.",
+                job=self.name,
+                location=self.location_id.display_name,
+            ),
+            user_id=user.id,
+        )
+
+    def _close_activities(self, code):
+        activities = self.activity_ids
+        if not activities:
+            return
+        feedback = _("Job completed.") if code == STAGE_COMPLETED else _("Job cancelled.")
+        activities.action_feedback(feedback=feedback)
+
+    def can_unlink(self):
+        # Uninstalling this addon removes its demo jobs, whatever their stage; otherwise OCA's rule
+        # (only New jobs may be deleted) stands.
+        if self.env.context.get(MODULE_UNINSTALL_FLAG):
+            return True
+        return super().can_unlink()
+
+    # -- workflow, shared by the buttons, the server actions and the API -----------------------
+    def _job_stage(self, code):
+        stage = self.env["fsm.stage"]._get_job_stage(code)
+        if not stage:
+            raise UserError(_("The job stage '%(code)s' is missing; reinstall Field Service Jobs.", code=code))
+        return stage
+
+    def action_start(self, date_start=None):
+        """Start the jobs: New or Scheduled -> In Progress. The actual start is ``date_start``
+        when given, else the one already entered, else now."""
+        in_progress = self._job_stage(STAGE_IN_PROGRESS)
+        for order in self:
+            if order.stage_id.code in (STAGE_COMPLETED, STAGE_CANCELLED) or order.is_closed:
+                raise UserError(
+                    _(
+                        "Job %(job)s is %(stage)s and cannot be started.",
+                        job=order.name,
+                        stage=order.stage_id.name,
+                    )
+                )
+            if order.stage_id.code == STAGE_IN_PROGRESS:
+                raise UserError(_("Job %(job)s is already in progress.", job=order.name))
+        vals = {"stage_id": in_progress.id}
+        if date_start:
+            vals["date_start"] = date_start
+        self.write(vals)
+        return True
+
+    def action_complete(self, date_end=None):
+        """Complete the jobs through OCA's completion path. The actual end is ``date_end`` when
+        given, else the one already entered, else now."""
+        cancelled = self.filtered(lambda o: o.stage_id.code == STAGE_CANCELLED)
+        if cancelled:
+            raise UserError(
+                _(
+                    "Job %(job)s is cancelled and cannot be completed.",
+                    job=", ".join(cancelled.mapped("name")),
+                )
+            )
+        if date_end:
+            self.write({"date_end": date_end})
+        return super().action_complete()
+
+    def action_set_stage(self, stage, values=None):
+        """Move the jobs to ``stage`` (an fsm.stage record) the way the workflow does, writing
+        ``values`` first. This is what a write of ``stage_id`` through the API does, so a PUT of
+        the In Progress or Completed stage starts or completes the job with the same guards and
+        timestamps as the buttons."""
+        values = dict(values or {})
+        values.pop("stage_id", None)
+        moving = self.filtered(lambda o: o.stage_id != stage)
+        date_start = values.pop("date_start", None) if stage.code == STAGE_IN_PROGRESS else None
+        date_end = values.pop("date_end", None) if stage.code == STAGE_COMPLETED else None
+        if values:
+            self.write(values)
+        if not moving:
+            return True
+        if stage.code == STAGE_IN_PROGRESS:
+            return moving.action_start(date_start=date_start)
+        if stage.code == STAGE_COMPLETED:
+            return moving.action_complete(date_end=date_end)
+        if stage.code == STAGE_CANCELLED:
+            return moving.action_cancel()
+        closed = moving.filtered("is_closed")
+        if closed:
+            raise UserError(
+                _(
+                    "Job %(job)s is %(stage)s; it cannot be moved back to %(target)s.",
+                    job=closed[0].name,
+                    stage=closed[0].stage_id.name,
+                    target=stage.name,
+                )
+            )
+        return moving.write({"stage_id": stage.id})

@@ -1,0 +1,35 @@
+# Copyright 2026 fieldservice_jobs authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+
+from odoo import api, fields, models
+
+# The job workflow, in order. Integrations address stages by these codes, never by database ids.
+STAGE_NEW = "new"
+STAGE_SCHEDULED = "scheduled"
+STAGE_IN_PROGRESS = "in_progress"
+STAGE_COMPLETED = "completed"
+STAGE_CANCELLED = "cancelled"
+JOB_STAGE_CODES = (STAGE_NEW, STAGE_SCHEDULED, STAGE_IN_PROGRESS, STAGE_COMPLETED, STAGE_CANCELLED)
+
+
+class FSMStage(models.Model):
+    _inherit = "fsm.stage"
+
+    code = fields.Char(
+        index=True,
+        copy=False,
+        help="Stable identifier of the stage for integrations (e.g. 'in_progress'); unique per stage type.",
+    )
+
+    _sql_constraints = [
+        (
+            "code_stage_type_uniq",
+            "unique(code, stage_type)",
+            "A stage code must be unique per stage type.",
+        ),
+    ]
+
+    @api.model
+    def _get_job_stage(self, code):
+        """The order stage with this code (empty recordset when there is none)."""
+        return self.search([("stage_type", "=", "order"), ("code", "=", code)], limit=1)

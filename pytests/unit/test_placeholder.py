@@ -1,0 +1,2 @@
+def test_true():
+    assert 1 + 1 == 2

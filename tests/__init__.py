@@ -1,0 +1,1 @@
+from . import test_fsm_order, test_install, test_tour
