@@ -20,6 +20,7 @@
         "views/fsm_stage.xml",
         "views/fsm_order_type.xml",
         "views/fsm_order.xml",
+        "views/res_config_settings.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -1,1 +1,4 @@
-from . import test_fsm_order, test_install, test_tour
+from . import test_install
+from . import test_fsm_order
+from . import test_restapi
+from . import test_tour

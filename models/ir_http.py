@@ -1,0 +1,55 @@
+# Copyright 2026 fieldservice_jobs authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
+import re
+import uuid
+
+import werkzeug.exceptions
+
+from odoo import models
+from odoo.http import request
+
+_logger = logging.getLogger(__name__)
+
+BEARER_RE = re.compile(r"^bearer\s+(.+)$", re.IGNORECASE)
+
+
+def api_request_id():
+    """One id per API request, in the X-Request-Id header and in server log lines about it."""
+    environ = request.httprequest.environ
+    if "fsj.request_id" not in environ:
+        environ["fsj.request_id"] = uuid.uuid4().hex[:16]
+    return environ["fsj.request_id"]
+
+
+def api_error_response(status, code, message, details=None, headers=None):
+    body = {"error": {"status": status, "code": code, "message": message, "details": details or {}}}
+    return request.make_json_response(
+        body, status=status, headers=[("X-Request-Id", api_request_id()), *(headers or [])]
+    )
+
+
+class IrHttp(models.AbstractModel):
+    _inherit = "ir.http"
+
+    @classmethod
+    def _auth_method_api_key(cls):
+        """``auth='api_key'``: the request runs as the user of the Odoo API key given in the
+        ``X-API-Key`` header (or ``Authorization: Bearer``). Keys are Odoo's own
+        (res.users.apikeys: hashed, expiring, per user); a key of any scope compatible with RPC is
+        accepted. No key, or a key Odoo refuses, is a 401 JSON error."""
+        headers = request.httprequest.headers
+        key = headers.get("X-API-Key")
+        if not key and (match := BEARER_RE.match(headers.get("Authorization", ""))):
+            key = match.group(1)
+        if not key:
+            raise werkzeug.exceptions.Unauthorized(
+                response=api_error_response(401, "missing_api_key", "Send your Odoo API key in the X-API-Key header.")
+            )
+        uid = request.env["res.users.apikeys"]._check_credentials(scope="rpc", key=key.strip())
+        if not uid:
+            _logger.info("REST API: refused API key (request %s)", api_request_id())
+            raise werkzeug.exceptions.Unauthorized(
+                response=api_error_response(401, "invalid_api_key", "The API key is invalid, expired or revoked.")
+            )
+        request.update_env(user=uid)

@@ -1,0 +1,158 @@
+"""Fixtures of the external suite: it talks to a live Odoo started by ./run-tests.
+
+Environment (set by ./run-tests): FSJ_URL, FSJ_DB, FSJ_LOGIN, FSJ_PASSWORD, FSJ_API_KEY.
+"""
+
+import os
+import xmlrpc.client
+
+import factory
+import pytest
+import requests
+
+
+class Rpc:
+    """XML-RPC as the admin user: the reference the REST answers are checked against."""
+
+    def __init__(self, url, db, login, password):
+        self.url, self.db, self.password = url, db, password
+        self.uid = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/common", allow_none=True).authenticate(
+            db, login, password, {}
+        )
+        assert self.uid, "XML-RPC login failed"
+        self.models = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/object", allow_none=True)
+
+    def __call__(self, model, method, *args, **kwargs):
+        return self.models.execute_kw(self.db, self.uid, self.password, model, method, list(args), kwargs)
+
+
+class Api:
+    """The REST API with an API key, as an integrator uses it."""
+
+    def __init__(self, url, key):
+        self.base = f"{url}/restapi/1.0"
+        self.session = requests.Session()
+        self.session.headers.update({"X-API-Key": key, "Content-Type": "application/json"})
+
+    def request(self, method, path, **kwargs):
+        kwargs.setdefault("timeout", 60)
+        return self.session.request(method, self.base + path, **kwargs)
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, **kw):
+        return self.request("POST", path, **kw)
+
+    def put(self, path, **kw):
+        return self.request("PUT", path, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+
+@pytest.fixture(scope="session")
+def server_url():
+    url = os.environ.get("FSJ_URL")
+    if not url:
+        pytest.fail("FSJ_URL is not set: run this suite through ./run-tests")
+    return url
+
+
+@pytest.fixture(scope="session")
+def rpc(server_url):
+    return Rpc(
+        server_url, os.environ["FSJ_DB"], os.environ.get("FSJ_LOGIN", "admin"), os.environ.get("FSJ_PASSWORD", "admin")
+    )
+
+
+@pytest.fixture(scope="session")
+def api_key():
+    key = os.environ.get("FSJ_API_KEY")
+    if not key:
+        pytest.fail("FSJ_API_KEY is not set: ./run-tests makes one")
+    return key
+
+
+@pytest.fixture(scope="session")
+def api(server_url, api_key):
+    return Api(server_url, api_key)
+
+
+@pytest.fixture(scope="session")
+def stages(api):
+    """Stage ids by code, read through the API (ids differ per database)."""
+    resp = api.get("/object/fsm.stage", params={"fields": "['name','code','sequence']", "order": "sequence"})
+    resp.raise_for_status()
+    return {s["code"]: s["id"] for s in resp.json()["fsm.stage"] if s["code"]}
+
+
+# -- factories (factory-boy over XML-RPC) ------------------------------------------------------------
+_RPC = []  # the session's Rpc, set by the `factories` fixture
+
+
+class RpcFactory(factory.Factory):
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Meta.model is the Odoo model name; records come back as dicts of their values and id
+        rec_id = _RPC[0](model_class, "create", kwargs)
+        return dict(kwargs, id=rec_id)
+
+    @classmethod
+    def _build(cls, model_class, *args, **kwargs):
+        return kwargs
+
+
+class CustomerFactory(RpcFactory):
+    class Meta:
+        model = "res.partner"
+
+    name = factory.Sequence(lambda n: f"Ext Customer {n}")
+    street = factory.Sequence(lambda n: f"{n} External Street")
+    city = "Integration City"
+    zip = "10001"
+
+
+class LocationFactory(RpcFactory):
+    class Meta:
+        model = "fsm.location"
+
+    name = factory.Sequence(lambda n: f"Ext Site {n}")
+    owner_id = factory.LazyFunction(lambda: CustomerFactory()["id"])
+
+
+class TechnicianFactory(RpcFactory):
+    class Meta:
+        model = "fsm.person"
+
+    name = factory.Sequence(lambda n: f"Ext Technician {n}")
+
+
+class SaleOrderFactory(RpcFactory):
+    class Meta:
+        model = "sale.order"
+
+    partner_id = factory.LazyFunction(lambda: CustomerFactory()["id"])
+
+
+class JobFactory(RpcFactory):
+    class Meta:
+        model = "fsm.order"
+
+    partner_id = factory.LazyFunction(lambda: CustomerFactory()["id"])
+    description = factory.Sequence(lambda n: f"External job {n}")
+
+
+@pytest.fixture(scope="session")
+def factories(rpc):
+    _RPC[:] = [rpc]
+    return {
+        "customer": CustomerFactory,
+        "location": LocationFactory,
+        "technician": TechnicianFactory,
+        "sale_order": SaleOrderFactory,
+        "job": JobFactory,
+    }

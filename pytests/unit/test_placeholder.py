@@ -1,2 +1,0 @@
-def test_true():
-    assert 1 + 1 == 2

@@ -1,0 +1,320 @@
+# Copyright 2026 fieldservice_jobs authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The REST API's work, between the HTTP controller (controllers/restapi.py) and the ORM.
+
+Everything runs as the API key's user: ACLs, field groups and record rules apply; nothing here uses
+sudo() on the client's behalf. Values are converted by the pure module ``parsing``; workflow rules stay
+in the models (fsm.order.action_set_stage / action_start / action_complete / action_cancel).
+"""
+
+import datetime
+
+from odoo.fields import Datetime
+
+from .parsing import ApiError, value_from_orm, value_to_orm
+
+FIELD_ATTRIBUTES = ["type", "relation", "selection", "required", "readonly", "store", "string"]
+# never shown nor written through the API, whatever the model
+SECRET_FIELD_WORDS = ("password", "api_key", "apikey", "secret", "token", "totp")
+HIDDEN_TYPES = ("binary", "one2many")  # not in the default field set (ask for them by name)
+MAX_LIMIT = 1000
+DEFAULT_LIMIT = 100
+
+# The API speaks seed 000's names. For fsm.order, OCA's names differ on durations: seed 000's
+# ``duration`` is the planned hours (OCA ``scheduled_duration``), and OCA's own ``duration`` (actual
+# hours) is the seed's ``effective_duration``, a stored field of this addon.
+FIELD_ALIASES = {
+    "fsm.order": {"duration": "scheduled_duration", "type": "fsm_type"},
+}
+# seed 000's names that are not stored themselves but stand for a stored field: in the default set
+DEFAULT_EXTRA_FIELDS = {
+    "fsm.order": ["sale_order_id"],
+}
+HIDDEN_ORM_FIELDS = {
+    "fsm.order": {"duration", "scheduled_duration"},
+}
+# Methods callable through POST /restapi/1.0/object/<model>/<id>/<method>, with their keyword
+# arguments and the field description used to convert each.
+ALLOWED_METHODS = {
+    "fsm.order": {
+        "action_start": {"date_start": {"type": "datetime"}},
+        "action_complete": {"date_end": {"type": "datetime"}},
+        "action_cancel": {},
+    },
+}
+
+
+class ModelApi:
+    """The API view of one exposed model, for the current user."""
+
+    def __init__(self, env, model_name, exposed):
+        if model_name not in exposed or model_name not in env:
+            raise ApiError(404, "unknown_model", f"No model '{model_name}' in this API.")
+        self.env = env
+        self.model = env[model_name]
+        self.name = model_name
+        self.model.check_access("read")
+        orm_fields = self.model.fields_get(attributes=FIELD_ATTRIBUTES)
+        aliases = FIELD_ALIASES.get(model_name, {})
+        hidden = HIDDEN_ORM_FIELDS.get(model_name, set())
+        self.fields = {}  # API name -> (ORM name, description)
+        for fname, desc in orm_fields.items():
+            if fname in hidden or any(word in fname for word in SECRET_FIELD_WORDS):
+                continue
+            self.fields[fname] = (fname, desc)
+        for api_name, orm_name in aliases.items():
+            if orm_name in orm_fields:
+                desc = dict(orm_fields[orm_name])
+                self.fields[api_name] = (orm_name, desc)
+        if model_name == "fsm.order" and "type" in self.fields:
+            # read and filtered as the type's code; written as a code (or an id)
+            self.fields["type"][1].update(type="char", readonly=False)
+
+    # -- field names -----------------------------------------------------------------------------
+    def default_fields(self):
+        return [
+            name for name, (_orm, desc) in self.fields.items() if desc.get("store") and desc["type"] not in HIDDEN_TYPES
+        ]
+
+    def check_fields(self, names, code="unknown_field"):
+        unknown = [name for name in names if name.split(".")[0] not in self.fields]
+        if unknown:
+            raise ApiError(
+                400,
+                code,
+                f"Unknown field(s) on {self.name}: {', '.join(unknown)}.",
+                {"fields": unknown},
+            )
+
+    def orm_name(self, api_name):
+        head, _dot, rest = api_name.partition(".")
+        orm = self.fields[head][0]
+        return f"{orm}.{rest}" if rest else orm
+
+    # -- domain and order ------------------------------------------------------------------------
+    def orm_domain(self, domain):
+        result = []
+        for leaf in domain:
+            if isinstance(leaf, str) or leaf[0] in (0, 1):
+                result.append(leaf)
+                continue
+            field, operator, value = leaf
+            self.check_fields([field])
+            head = field.split(".")[0]
+            if operator in ("any", "not any") and self.fields[head][1]["type"] not in (
+                "many2one",
+                "one2many",
+                "many2many",
+            ):
+                raise ApiError(400, "invalid_domain", f"Operator '{operator}' needs a relational field, not {head}.")
+            orm_field = self.orm_name(field)
+            if self.name == "fsm.order" and field == "type" and _is_ints(value):
+                orm_field = "type"  # ids of fsm.order.type
+            elif self.name == "fsm.order" and field == "stage_id" and _is_strs(value):
+                orm_field = "stage_id.code"  # stage codes
+            result.append((orm_field, operator, value))
+        return result
+
+    def orm_order(self, order):
+        parts = []
+        for field, direction in order:
+            self.check_fields([field], code="invalid_order")
+            orm_field = self.orm_name(field)
+            if self.fields[field][1].get("store") is False and orm_field != "id":
+                raise ApiError(400, "invalid_order", f"Cannot sort on '{field}': it is not stored.")
+            parts.append(f"{orm_field} {direction}")
+        return ", ".join(parts) or None
+
+    # -- reading ---------------------------------------------------------------------------------
+    def render(self, records, names):
+        names = [n for n in (names or self.default_fields()) if n != "id"]
+        self.check_fields(names)
+        orm_names = list(dict.fromkeys(self.orm_name(n) for n in names))
+        rows = records.read(orm_names) if orm_names else [{"id": r.id} for r in records]
+        out = []
+        for row in rows:
+            item = {"id": row["id"]}
+            for name in names:
+                orm, desc = self.fields[name]
+                item[name] = value_from_orm(desc, row.get(orm, False))
+            out.append(item)
+        return out
+
+    def search(self, domain, names, limit, offset, order):
+        domain = self.orm_domain(domain)
+        order = self.orm_order(order)
+        records = self.model.search(domain, limit=limit, offset=offset, order=order)
+        if len(records) < (limit or float("inf")) and (records or not offset):
+            total = offset + len(records)  # the last page: no need to count
+        else:
+            total = self.model.search_count(domain)
+        return self.render(records, names), total
+
+    def browse(self, rec_id):
+        try:
+            rec_id = int(rec_id)
+        except (TypeError, ValueError):
+            raise ApiError(404, "not_found", f"No {self.name} record '{rec_id}'.") from None
+        # search, not browse().exists(): record rules apply
+        record = self.model.search([("id", "=", rec_id)]) if rec_id > 0 else self.model
+        if not record:
+            raise ApiError(404, "not_found", f"No {self.name} record {rec_id}.")
+        return record
+
+    # -- writing ---------------------------------------------------------------------------------
+    def orm_values(self, body, creating):
+        if not isinstance(body, dict):
+            raise ApiError(400, "invalid_body", "The body must be a JSON object of field values.")
+        values = {}
+        unknown = [k for k in body if k not in self.fields or k == "id"]
+        if unknown:
+            raise ApiError(
+                400, "unknown_field", f"Unknown field(s) on {self.name}: {', '.join(unknown)}.", {"fields": unknown}
+            )
+        for name, raw in body.items():
+            orm, desc = self.fields[name]
+            if desc.get("readonly") and not desc.get("store"):
+                raise ApiError(400, "readonly_field", f"Field '{name}' is read-only.", {"field": name})
+            if self.name == "fsm.order" and name == "type":
+                values["type"] = self._job_type(raw)
+                continue
+            if self.name == "fsm.order" and name == "stage_id" and isinstance(raw, str):
+                values["stage_id"] = self._stage_by_code(raw).id
+                continue
+            value = value_to_orm(name, desc, raw)
+            value = self._check_relations(name, desc, value)
+            values[orm] = value
+        if creating and self.name == "fsm.order" and not (values.get("partner_id") or values.get("location_id")):
+            raise ApiError(
+                422,
+                "missing_field",
+                "A job needs a customer: give partner_id (or location_id).",
+                {"field": "partner_id"},
+            )
+        return values
+
+    def _check_relations(self, name, desc, value):
+        relation = desc.get("relation")
+        if not relation or not value:
+            return value
+        comodel = self.env[relation]
+        if desc["type"] == "many2one":
+            if not comodel.browse(value).exists():
+                raise ApiError(422, "invalid_value", f"{name}: no {relation} record {value}.", {"field": name})
+            return value
+        commands = []
+        for command in value:
+            code = command[0]
+            if code in (0, 1) and isinstance(command[2], dict):
+                sub = ModelApi(self.env, relation, {relation})
+                command = (code, command[1], sub.orm_values(command[2], creating=code == 0))
+            ids = command[2] if code == 6 else ([command[1]] if code in (1, 2, 3, 4) else [])
+            missing = set(ids) - set(comodel.browse(ids).exists().ids)
+            if missing:
+                raise ApiError(
+                    422, "invalid_value", f"{name}: no {relation} record(s) {sorted(missing)}.", {"field": name}
+                )
+            commands.append(command)
+        return commands
+
+    def _job_type(self, raw):
+        types = self.env["fsm.order.type"]
+        if raw is None or raw is False:
+            return False
+        if isinstance(raw, str):
+            found = types.search([("code", "=", raw)], limit=1)
+        elif isinstance(raw, int) and not isinstance(raw, bool):
+            found = types.browse(raw).exists()
+        else:
+            found = types
+        if not found:
+            codes = types.search([("code", "!=", False)]).mapped("code")
+            raise ApiError(
+                422, "invalid_value", f"type: unknown job type {raw!r}.", {"field": "type", "allowed": codes}
+            )
+        return found.id
+
+    def _stage_by_code(self, code):
+        stage = self.env["fsm.stage"]._get_job_stage(code)
+        if not stage:
+            raise ApiError(422, "invalid_value", f"stage_id: unknown stage code {code!r}.", {"field": "stage_id"})
+        return stage
+
+    def create_record(self, body):
+        values = self.orm_values(body, creating=True)
+        record = self.model.create(values)
+        return record
+
+    def write_record(self, record, body):
+        values = self.orm_values(body, creating=False)
+        if self.name == "fsm.order" and "stage_id" in values:
+            stage = self.env["fsm.stage"].browse(values.pop("stage_id"))
+            record.action_set_stage(stage, values)
+        elif values:
+            record.write(values)
+        return record
+
+    def unlink_record(self, record):
+        if self.name == "fsm.order" and not record.can_unlink():
+            raise ApiError(
+                409,
+                "workflow_conflict",
+                f"Job {record.name} is {record.stage_id.name}: only New jobs can be deleted (cancel it instead).",
+            )
+        record.unlink()
+
+    def call_method(self, record, method, kwargs):
+        allowed = ALLOWED_METHODS.get(self.name, {})
+        if method not in allowed:
+            raise ApiError(404, "unknown_method", f"No method '{method}' on {self.name} in this API.")
+        if not isinstance(kwargs, dict):
+            raise ApiError(400, "invalid_body", "The body must be a JSON object of keyword arguments.")
+        unknown = sorted(set(kwargs) - set(allowed[method]))
+        if unknown:
+            raise ApiError(
+                400,
+                "unknown_argument",
+                f"{method} takes {', '.join(allowed[method]) or 'no arguments'}; got {', '.join(unknown)}.",
+                {"arguments": unknown},
+            )
+        args = {k: value_to_orm(k, allowed[method][k], v) or None for k, v in kwargs.items()}
+        getattr(record, method)(**args)
+        return record
+
+
+def dashboard(env, exposed, day):
+    """Counts by job stage and the jobs scheduled on ``day`` (a UTC date), in one call."""
+    jobs_api = ModelApi(env, "fsm.order", exposed)
+    try:
+        day = datetime.date.fromisoformat(day) if day else datetime.date.today()
+    except ValueError:
+        raise ApiError(400, "invalid_date", f"date must be YYYY-MM-DD, got {day!r}.") from None
+    stages = env["fsm.stage"].search([("stage_type", "=", "order")])
+    counts = dict(env["fsm.order"]._read_group([], ["stage_id"], ["__count"]))
+    start = datetime.datetime.combine(day, datetime.time.min)
+    end = start + datetime.timedelta(days=1)
+    domain = [
+        ("scheduled_date_start", ">=", Datetime.to_string(start)),
+        ("scheduled_date_start", "<", Datetime.to_string(end)),
+    ]
+    jobs = env["fsm.order"].search(domain, order="scheduled_date_start, id")
+    fields = ["name", "partner_id", "scheduled_date_start", "stage_id", "person_id", "location_id", "type"]
+    return {
+        "date": day.isoformat(),
+        "stages": [
+            {"id": s.id, "code": s.code or None, "name": s.name, "is_closed": s.is_closed, "count": counts.get(s, 0)}
+            for s in stages
+        ],
+        "today_count": len(jobs),
+        "jobs": jobs_api.render(jobs, fields),
+    }
+
+
+def _is_ints(value):
+    values = value if isinstance(value, list | tuple) else [value]
+    return all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+
+
+def _is_strs(value):
+    values = value if isinstance(value, list | tuple) else [value]
+    return bool(values) and all(isinstance(v, str) for v in values)

@@ -1,0 +1,274 @@
+# Copyright 2026 fieldservice_jobs authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import json
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import HttpCase, tagged
+
+API = "/restapi/1.0"
+
+
+@tagged("post_install", "-at_install")
+class TestRestApi(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        admin = cls.env.ref("base.user_admin")
+        cls.key = cls.env["res.users.apikeys"].with_user(admin)._generate(None, "rest test", None)
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "REST Customer", "street": "5 Api Road", "city": "Resttown", "zip": "55555"}
+        )
+        cls.stage = {
+            code: cls.env["fsm.stage"]._get_job_stage(code)
+            for code in ("new", "scheduled", "in_progress", "completed", "cancelled")
+        }
+        cls.person = cls.env["fsm.person"].create({"name": "REST Technician"})
+
+    def call(self, method, path, body=None, params=None, key=True, headers=None, raw=None):
+        hdrs = {"Content-Type": "application/json"}
+        if key:
+            hdrs["X-API-Key"] = self.key if key is True else key
+        hdrs.update(headers or {})
+        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        return self.opener.request(
+            method, self.base_url() + API + path, params=params, data=data, headers=hdrs, timeout=60
+        )
+
+    def assertError(self, resp, status, code):
+        self.assertEqual(resp.status_code, status, resp.text)
+        err = resp.json()["error"]
+        self.assertEqual((err["status"], err["code"]), (status, code), err)
+        self.assertTrue(err["message"])
+        self.assertIn("details", err)
+        return err
+
+    def new_job(self, **body):
+        body.setdefault("partner_id", self.customer.id)
+        resp = self.call("POST", "/object/fsm.order", body)
+        self.assertEqual(resp.status_code, 201, resp.text)
+        return resp.json()["fsm.order"]
+
+    # -- authentication ------------------------------------------------------------------------
+    def test_missing_and_bad_key(self):
+        self.assertError(self.call("GET", "/object/fsm.order", key=False), 401, "missing_api_key")
+        self.assertError(self.call("GET", "/object/fsm.order", key="nope" * 10), 401, "invalid_api_key")
+
+    def test_bearer_header_accepted(self):
+        resp = self.call("GET", "/object/fsm.stage", key=False, headers={"Authorization": f"Bearer {self.key}"})
+        self.assertEqual(resp.status_code, 200, resp.text)
+
+    def test_permissions_come_from_the_key_user(self):
+        user = self.env["res.users"].create(
+            {"name": "No FSM", "login": "rest_no_fsm", "groups_id": [(6, 0, [self.env.ref("base.group_user").id])]}
+        )
+        # a non-administrator's key must expire within the user's groups' API key duration (1 day)
+        expiry = fields.Datetime.now() + timedelta(hours=12)
+        key = self.env["res.users.apikeys"].with_user(user)._generate(None, "no fsm", expiry)
+        self.assertError(self.call("GET", "/object/fsm.order", key=key), 403, "access_denied")
+
+    # -- models ----------------------------------------------------------------------------------
+    def test_unknown_and_unexposed_models_are_404(self):
+        self.assertError(self.call("GET", "/object/no.such.model"), 404, "unknown_model")
+        self.assertError(self.call("GET", "/object/res.users"), 404, "unknown_model")
+        self.assertError(self.call("GET", "/object/fsm.order/999999"), 404, "not_found")
+        self.assertError(self.call("GET", "/object/fsm.order/abc"), 404, "not_found")
+        self.assertError(self.call("GET", "/nowhere"), 404, "not_found")
+
+    def test_allowlist_is_a_setting(self):
+        self.env["ir.config_parameter"].set_param("fieldservice_jobs.api_models", "fsm.order")
+        self.assertError(self.call("GET", "/object/fsm.stage"), 404, "unknown_model")
+        self.assertEqual(self.call("GET", "/object/fsm.order").status_code, 200)
+
+    # -- reading ---------------------------------------------------------------------------------
+    def test_stages_list(self):
+        resp = self.call(
+            "GET", "/object/fsm.stage", params={"fields": "['name','sequence','is_closed','code']", "order": "sequence"}
+        )
+        self.assertEqual(resp.status_code, 200, resp.text)
+        stages = [s for s in resp.json()["fsm.stage"] if s["code"]]
+        self.assertEqual([s["code"] for s in stages], ["new", "scheduled", "in_progress", "completed", "cancelled"])
+        self.assertEqual(set(stages[0]), {"id", "name", "sequence", "is_closed", "code"})
+        self.assertIs(stages[3]["is_closed"], True)
+        self.assertTrue(int(resp.headers["X-Total-Count"]) >= 5)
+        self.assertTrue(resp.headers.get("X-Request-Id"))
+
+    def test_create_and_read_job(self):
+        job = self.new_job(
+            scheduled_date_start="2025-12-15 09:00:00",
+            scheduled_date_end="2025-12-15 12:00:00",
+            description="Install motorized blinds",
+            type="install",
+        )
+        self.assertRegex(job["name"], r"^FSM\d{5}$")
+        self.assertEqual(job["partner_id"], [self.customer.id, "REST Customer"])
+        self.assertEqual(job["type"], "install")
+        self.assertEqual(job["duration"], 3.0)
+        self.assertEqual(job["scheduled_date_start"], "2025-12-15 09:00:00")
+        self.assertIsNone(job["date_start"])
+        self.assertEqual(job["stage_id"][0], self.stage["new"].id)
+        resp = self.call(
+            "GET",
+            f"/object/fsm.order/{job['id']}",
+            params={"fields": "['name','partner_id','location_id','street','city','zip','state_id','duration']"},
+        )
+        detail = resp.json()["fsm.order"]
+        self.assertEqual(detail["street"], "5 Api Road")
+        self.assertEqual(detail["city"], "Resttown")
+        self.assertIsNone(detail["state_id"])
+        self.assertEqual(detail["location_id"][0], self.env["fsm.order"].browse(job["id"]).location_id.id)
+        self.assertEqual(
+            set(detail), {"id", "name", "partner_id", "location_id", "street", "city", "zip", "state_id", "duration"}
+        )
+
+    def test_search_filters_paging(self):
+        a = self.new_job(type="install", person_id=self.person.id, scheduled_date_start="2025-12-13 08:00:00")
+        b = self.new_job(type="service", scheduled_date_start="2025-12-13 10:00:00")
+        params = {
+            "domain": str(
+                [
+                    ("scheduled_date_start", ">=", "2025-12-13 00:00:00"),
+                    ("scheduled_date_start", "<=", "2025-12-13 23:59:59"),
+                    ("partner_id", "=", self.customer.id),
+                ]
+            ),
+            "fields": "['name','partner_id','scheduled_date_start','stage_id','person_id']",
+            "order": "scheduled_date_start",
+        }
+        rows = self.call("GET", "/object/fsm.order", params=params).json()["fsm.order"]
+        self.assertEqual([r["id"] for r in rows], [a["id"], b["id"]])
+        self.assertEqual(rows[0]["person_id"][0], self.person.id)
+        self.assertIsNone(rows[1]["person_id"])
+        # job type by code, stage by code or id, JSON domain, paging
+        install = self.call("GET", "/object/fsm.order", params={"domain": "[('type','=','install')]", "fields": "id"})
+        self.assertIn(a["id"], [r["id"] for r in install.json()["fsm.order"]])
+        self.assertNotIn(b["id"], [r["id"] for r in install.json()["fsm.order"]])
+        sched = self.call("GET", "/object/fsm.order", params={"domain": '[["stage_id", "=", "scheduled"]]'})
+        self.assertIn(a["id"], [r["id"] for r in sched.json()["fsm.order"]])
+        unassigned = self.call("GET", "/object/fsm.order", params={"domain": "[('person_id','=',False)]"})
+        self.assertIn(b["id"], [r["id"] for r in unassigned.json()["fsm.order"]])
+        page = self.call(
+            "GET",
+            "/object/fsm.order",
+            params={"domain": "[('partner_id','=',%d)]" % self.customer.id, "limit": 1, "offset": 1, "order": "id"},
+        )
+        self.assertEqual([r["id"] for r in page.json()["fsm.order"]], [b["id"]])
+        self.assertEqual(page.headers["X-Total-Count"], "2")
+
+    # -- workflow through PUT and methods --------------------------------------------------------
+    def test_put_stage_runs_workflow(self):
+        job = self.new_job()
+        path = f"/object/fsm.order/{job['id']}"
+        started = self.call(
+            "PUT", path, {"stage_id": self.stage["in_progress"].id, "date_start": "2025-12-13 09:15:00"}
+        )
+        self.assertEqual(started.status_code, 200, started.text)
+        self.assertEqual(started.json()["fsm.order"]["stage_id"][0], self.stage["in_progress"].id)
+        done = self.call("PUT", path, {"stage_id": self.stage["completed"].id, "date_end": "2025-12-13 11:30:00"})
+        self.assertEqual(done.status_code, 200, done.text)
+        body = done.json()["fsm.order"]
+        self.assertEqual(body["stage_id"][0], self.stage["completed"].id)
+        self.assertEqual(body["effective_duration"], 2.25)
+        # starting a completed job is a conflict, and writes nothing
+        err = self.assertError(
+            self.call("PUT", path, {"stage_id": "in_progress", "description": "<p>changed</p>"}),
+            409,
+            "workflow_conflict",
+        )
+        self.assertIn("cannot be started", err["message"])
+        record = self.env["fsm.order"].browse(job["id"])
+        record.invalidate_recordset()
+        self.assertNotIn("changed", record.description or "")
+        self.assertEqual(record.stage_id, self.stage["completed"])
+
+    def test_method_endpoints(self):
+        job = self.new_job()
+        resp = self.call(
+            "POST", f"/object/fsm.order/{job['id']}/action_start", {"date_start": "2025-12-13T10:15:00+01:00"}
+        )
+        self.assertEqual(resp.status_code, 200, resp.text)
+        self.assertEqual(resp.json()["fsm.order"]["date_start"], "2025-12-13 09:15:00")
+        resp = self.call("POST", f"/object/fsm.order/{job['id']}/action_complete")
+        self.assertEqual(resp.json()["fsm.order"]["stage_id"][0], self.stage["completed"].id)
+        self.assertError(self.call("POST", f"/object/fsm.order/{job['id']}/unlink"), 404, "unknown_method")
+        self.assertError(
+            self.call("POST", f"/object/fsm.order/{job['id']}/action_start", {"when": 1}), 400, "unknown_argument"
+        )
+        cancelled = self.new_job()
+        self.call("POST", f"/object/fsm.order/{cancelled['id']}/action_cancel")
+        self.assertError(
+            self.call("POST", f"/object/fsm.order/{cancelled['id']}/action_complete"), 409, "workflow_conflict"
+        )
+
+    def test_delete(self):
+        job = self.new_job()
+        resp = self.call("DELETE", f"/object/fsm.order/{job['id']}")
+        self.assertEqual(resp.status_code, 200, resp.text)
+        self.assertFalse(self.env["fsm.order"].browse(job["id"]).exists())
+        started = self.new_job()
+        self.call("POST", f"/object/fsm.order/{started['id']}/action_start")
+        self.assertError(self.call("DELETE", f"/object/fsm.order/{started['id']}"), 409, "workflow_conflict")
+        self.assertTrue(self.env["fsm.order"].browse(started["id"]).exists())
+
+    # -- values ----------------------------------------------------------------------------------
+    def test_write_value_formats(self):
+        tags = self.env["fsm.tag"].create([{"name": "T1"}, {"name": "T2"}])
+        job = self.new_job(tag_ids=[[6, 0, tags.ids]], scheduled_date_start="2025-12-15T10:00:00+01:00")
+        self.assertEqual(sorted(job["tag_ids"]), sorted(tags.ids))
+        self.assertEqual(job["scheduled_date_start"], "2025-12-15 09:00:00")
+        resp = self.call(
+            "PUT",
+            f"/object/fsm.order/{job['id']}",
+            {"tag_ids": [[3, tags[0].id, 0], [0, 0, {"name": "T3"}]], "person_id": self.person.id, "priority": "2"},
+        )
+        body = resp.json()["fsm.order"]
+        self.assertEqual(len(body["tag_ids"]), 2)
+        self.assertNotIn(tags[0].id, body["tag_ids"])
+        self.assertEqual(body["priority"], "2")
+        cleared = self.call("PUT", f"/object/fsm.order/{job['id']}", {"person_id": None}).json()["fsm.order"]
+        self.assertIsNone(cleared["person_id"])
+
+    # -- errors ----------------------------------------------------------------------------------
+    def test_client_errors(self):
+        count = self.env["fsm.order"].search_count([])
+        self.assertError(self.call("GET", "/object/fsm.order", params={"domain": "[('a',"}), 400, "invalid_domain")
+        self.assertError(
+            self.call("GET", "/object/fsm.order", params={"domain": "__import__('os').system('id')"}),
+            400,
+            "invalid_domain",
+        )
+        self.assertError(
+            self.call("GET", "/object/fsm.order", params={"domain": "[('nope','=',1)]"}), 400, "unknown_field"
+        )
+        self.assertError(self.call("GET", "/object/fsm.order", params={"fields": "['nope']"}), 400, "unknown_field")
+        self.assertError(self.call("GET", "/object/fsm.order", params={"order": "name sideways"}), 400, "invalid_order")
+        self.assertError(self.call("GET", "/object/fsm.order", params={"limit": "ten"}), 400, "invalid_limit")
+        self.assertError(self.call("GET", "/object/fsm.order", params={"offset": "-1"}), 400, "invalid_offset")
+        self.assertError(self.call("POST", "/object/fsm.order", raw="{not json"), 400, "invalid_json")
+        self.assertError(self.call("PATCH", "/object/fsm.order"), 405, "method_not_allowed")
+        self.assertError(self.call("POST", "/object/fsm.order", {"description": "x"}), 422, "missing_field")
+        self.assertError(self.call("POST", "/object/fsm.order", {"partner_id": "abc"}), 422, "invalid_value")
+        self.assertError(self.call("POST", "/object/fsm.order", {"partner_id": 99999999}), 422, "invalid_value")
+        self.assertError(
+            self.call("POST", "/object/fsm.order", {"partner_id": self.customer.id, "type": "nope"}),
+            422,
+            "invalid_value",
+        )
+        self.assertError(
+            self.call("POST", "/object/fsm.order", {"partner_id": self.customer.id, "bogus": 1}), 400, "unknown_field"
+        )
+        big = {"partner_id": self.customer.id, "description": "x" * (1024 * 1024 + 10)}
+        self.assertError(self.call("POST", "/object/fsm.order", big), 413, "payload_too_large")
+        self.assertEqual(self.env["fsm.order"].search_count([]), count, "no error wrote anything")
+
+    # -- dashboard -------------------------------------------------------------------------------
+    def test_dashboard(self):
+        job = self.new_job(scheduled_date_start="2031-03-04 10:00:00")
+        resp = self.call("GET", "/fsm/dashboard", params={"date": "2031-03-04"})
+        self.assertEqual(resp.status_code, 200, resp.text)
+        data = resp.json()
+        self.assertEqual(data["date"], "2031-03-04")
+        self.assertIn(job["id"], [j["id"] for j in data["jobs"]])
+        by_code = {s["code"]: s for s in data["stages"] if s["code"]}
+        self.assertEqual(by_code["new"]["count"], self.env["fsm.order"].search_count([("stage_id.code", "=", "new")]))
+        self.assertError(self.call("GET", "/fsm/dashboard", params={"date": "03/04/2031"}), 400, "invalid_date")
