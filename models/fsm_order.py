@@ -207,9 +207,14 @@ class FSMOrder(models.Model):
 
     def action_complete(self, date_end=None):
         """Complete the jobs through OCA's completion path. The actual end is ``date_end`` when
-        given, else the one already entered, else now."""
+        given, else the one already entered, else now.
+
+        Called through this addon's workflow (buttons of this addon, server actions, API: context
+        ``fsm_jobs_workflow``) a cancelled job is refused. OCA's own callers keep OCA's behaviour
+        (its test suite completes a cancelled order), and OCA's Complete button is hidden on closed
+        jobs anyway."""
         cancelled = self.filtered(lambda o: o.stage_id.code == STAGE_CANCELLED)
-        if cancelled:
+        if cancelled and self.env.context.get("fsm_jobs_workflow"):
             raise UserError(
                 _(
                     "Job %(job)s is cancelled and cannot be completed.",
@@ -237,7 +242,7 @@ class FSMOrder(models.Model):
         if stage.code == STAGE_IN_PROGRESS:
             return moving.action_start(date_start=date_start)
         if stage.code == STAGE_COMPLETED:
-            return moving.action_complete(date_end=date_end)
+            return moving.with_context(fsm_jobs_workflow=True).action_complete(date_end=date_end)
         if stage.code == STAGE_CANCELLED:
             return moving.action_cancel()
         closed = moving.filtered("is_closed")

@@ -72,9 +72,11 @@ class ModelApi:
 
     # -- field names -----------------------------------------------------------------------------
     def default_fields(self):
-        return [
+        extra = [name for name in DEFAULT_EXTRA_FIELDS.get(self.name, []) if name in self.fields]
+        stored = [
             name for name, (_orm, desc) in self.fields.items() if desc.get("store") and desc["type"] not in HIDDEN_TYPES
         ]
+        return stored + extra
 
     def check_fields(self, names, code="unknown_field"):
         unknown = [name for name in names if name.split(".")[0] not in self.fields]
@@ -278,7 +280,8 @@ class ModelApi:
                 {"arguments": unknown},
             )
         args = {k: value_to_orm(k, allowed[method][k], v) or None for k, v in kwargs.items()}
-        getattr(record, method)(**args)
+        # the workflow's guards apply to API calls (OCA's own callers keep OCA's behaviour)
+        getattr(record.with_context(fsm_jobs_workflow=True), method)(**args)
         return record
 
 

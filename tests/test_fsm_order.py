@@ -158,7 +158,7 @@ class TestJobWorkflow(JobsCase):
         job = self.new_job()
         job.action_cancel()
         with self.assertRaisesRegex(UserError, "cancelled and cannot be completed"):
-            job.action_complete()
+            job.with_context(fsm_jobs_workflow=True).action_complete()
         self.assertEqual(job.stage_id, self.stage_cancelled)
 
     def test_plain_write_of_completed_still_refused(self):
@@ -253,6 +253,13 @@ class TestServerActions(JobsCase):
         self.assertEqual(set(jobs.mapped("stage_id.code")), {"in_progress"})
         complete.with_context(**ctx).run()
         self.assertEqual(set(jobs.mapped("stage_id.code")), {"completed"})
+
+    def test_server_action_refuses_completing_cancelled(self):
+        job = self.new_job()
+        job.action_cancel()
+        complete = self.env.ref("fieldservice_jobs.action_server_fsm_order_complete")
+        with self.assertRaisesRegex(UserError, "cancelled and cannot be completed"):
+            complete.with_context(active_model="fsm.order", active_ids=job.ids).run()
 
     def test_server_action_refusal(self):
         job = self.new_job()
