@@ -2,6 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import json
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import HttpCase, tagged
@@ -272,3 +273,70 @@ class TestRestApi(HttpCase):
         by_code = {s["code"]: s for s in data["stages"] if s["code"]}
         self.assertEqual(by_code["new"]["count"], self.env["fsm.order"].search_count([("stage_id.code", "=", "new")]))
         self.assertError(self.call("GET", "/fsm/dashboard", params={"date": "03/04/2031"}), 400, "invalid_date")
+
+
+@tagged("post_install", "-at_install")
+class TestRestApiVisibility(HttpCase):
+    """Field groups, secrets, record rules and unexpected errors."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.user = cls.env["res.users"].create(
+            {
+                "name": "FSM API User",
+                "login": "rest_fsm_user",
+                "groups_id": [(6, 0, [cls.env.ref("fieldservice.group_fsm_user").id])],
+            }
+        )
+        expiry = fields.Datetime.now() + timedelta(hours=12)
+        cls.key = cls.env["res.users.apikeys"].with_user(cls.user)._generate(None, "fsm user", expiry)
+        admin = cls.env.ref("base.user_admin")
+        cls.admin_key = cls.env["res.users.apikeys"].with_user(admin)._generate(None, "admin", None)
+        cls.partner = cls.env["res.partner"].create({"name": "Visible Partner"})
+
+    def get(self, path, key, params=None):
+        return self.opener.get(self.base_url() + API + path, params=params, headers={"X-API-Key": key}, timeout=60)
+
+    def test_field_groups_hide_fields(self):
+        self.assertFalse(self.user.has_group("account.group_account_invoice"))
+        resp = self.get(f"/object/res.partner/{self.partner.id}", self.key, {"fields": "['name','credit']"})
+        self.assertEqual(resp.status_code, 400, resp.text)
+        self.assertEqual(resp.json()["error"]["code"], "unknown_field")
+        default = self.get(f"/object/res.partner/{self.partner.id}", self.key).json()["res.partner"]
+        self.assertIn("name", default)
+        self.assertNotIn("credit", default)
+        # the same field is there for a user in the field's groups
+        resp = self.get(f"/object/res.partner/{self.partner.id}", self.admin_key, {"fields": "['name','credit']"})
+        self.assertEqual(resp.status_code, 200, resp.text)
+        self.assertIn("credit", resp.json()["res.partner"])
+
+    def test_secret_fields_never_appear(self):
+        self.env["ir.config_parameter"].set_param("fieldservice_jobs.api_models", "fsm.order,res.users")
+        admin = self.env.ref("base.user_admin")
+        row = self.get(f"/object/res.users/{admin.id}", self.admin_key).json()["res.users"]
+        self.assertEqual(row["login"], admin.login)
+        self.assertFalse([name for name in row if "password" in name or "api_key" in name], row)
+        for field in ("password", "new_password", "api_key_ids"):
+            resp = self.get(f"/object/res.users/{admin.id}", self.admin_key, {"fields": f"['{field}']"})
+            self.assertEqual(resp.status_code, 400, resp.text)
+            self.assertEqual(resp.json()["error"]["code"], "unknown_field")
+
+    def test_unexpected_error_is_500_with_request_id(self):
+        from odoo.addons.fieldservice_jobs.restapi import service
+
+        def boom(*args, **kwargs):
+            raise RuntimeError("simulated bug")
+
+        with (
+            patch.object(service.ModelApi, "render", boom),
+            self.assertLogs("odoo.addons.fieldservice_jobs.controllers.restapi", "ERROR") as logs,
+        ):
+            resp = self.get("/object/fsm.stage", self.admin_key)
+        self.assertEqual(resp.status_code, 500)
+        err = resp.json()["error"]
+        self.assertEqual(err["code"], "internal_error")
+        self.assertNotIn("simulated bug", resp.text, "no traceback or internals for the client")
+        rid = err["details"]["request_id"]
+        self.assertEqual(resp.headers["X-Request-Id"], rid)
+        self.assertIn(rid, "\n".join(logs.output))
