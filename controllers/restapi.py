@@ -2,6 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """HTTP only: parse the request, call the service, render JSON. See README.rst, "API reference"."""
 
+import json
 import logging
 import time
 
@@ -13,7 +14,7 @@ from odoo.http import request
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..models.ir_http import api_error_response, api_request_id
-from ..restapi import parsing, service
+from ..restapi import openapi, parsing, service
 
 _logger = logging.getLogger(__name__)
 
@@ -55,9 +56,9 @@ class RestApiController(http.Controller):
     def object_method(self, model, rec_id, method_name, **params):
         def call(api, rec_id, params):
             record = api.browse(rec_id)
-            body = self._body(allow_empty=True)
-            api.call_method(record, method_name, body)
-            return 200, {api.name: api.render(record, parsing.parse_fields(params.get("fields")))[0]}
+            api.check_if_match(record, request.httprequest.headers.get("If-Match"))
+            api.call_method(record, method_name, self._body(allow_empty=True))
+            return self._one(api, record, params)
 
         return self._run({"POST": call}, request.httprequest.method, model, rec_id, params)
 
@@ -65,6 +66,13 @@ class RestApiController(http.Controller):
     def dashboard(self, date=None, **params):
         def run():
             return 200, service.dashboard(request.env, self._exposed(), date)
+
+        return self._respond(run, allowed=("GET",))
+
+    @http.route(f"{BASE}/openapi.json", type="http", auth="api_key", csrf=False, save_session=False)
+    def openapi_document(self, **params):
+        def run():
+            return 200, openapi.build(request.env, self._exposed(), request.httprequest.host_url)
 
         return self._respond(run, allowed=("GET",))
 
@@ -79,23 +87,36 @@ class RestApiController(http.Controller):
         limit = parsing.parse_int("limit", params.get("limit"), service.DEFAULT_LIMIT, 1, service.MAX_LIMIT)
         offset = parsing.parse_int("offset", params.get("offset"), 0, 0)
         order = parsing.parse_order(params.get("order"))
-        rows, total = api.search(domain, fields, limit, offset, order)
-        return 200, {api.name: rows}, [("X-Total-Count", str(total))]
+        start_after = parsing.parse_int("start_after_id", params.get("start_after_id"), None, 0)
+        rows, total, next_id = api.search(domain, fields, limit, offset, order, start_after)
+        headers = [("X-Total-Count", str(total))]
+        if next_id:
+            headers.append(("X-Next-Start-After-Id", str(next_id)))
+        return 200, {api.name: rows}, headers
+
+    def _one(self, api, record, params, status=200):
+        """A single record's answer, with its ETag."""
+        body = {api.name: api.render(record, parsing.parse_fields(params.get("fields")))[0]}
+        return status, body, [("ETag", api.etag(record))]
 
     def _read(self, api, rec_id, params):
-        record = api.browse(rec_id)
-        return 200, {api.name: api.render(record, parsing.parse_fields(params.get("fields")))[0]}
+        return self._one(api, api.browse(rec_id), params)
 
     def _create(self, api, rec_id, params):
-        record = api.create_record(self._body())
-        return 201, {api.name: api.render(record, parsing.parse_fields(params.get("fields")))[0]}
+        body = self._body()
+        if isinstance(body, list):
+            records = api.create_records(body)
+            return 201, {api.name: api.render(records, parsing.parse_fields(params.get("fields")))}
+        return self._one(api, api.create_record(body), params, status=201)
 
     def _write(self, api, rec_id, params):
-        record = api.write_record(api.browse(rec_id), self._body())
-        return 200, {api.name: api.render(record, parsing.parse_fields(params.get("fields")))[0]}
+        record = api.browse(rec_id)
+        api.check_if_match(record, request.httprequest.headers.get("If-Match"))
+        return self._one(api, api.write_record(record, self._body()), params)
 
     def _unlink(self, api, rec_id, params):
         record = api.browse(rec_id)
+        api.check_if_match(record, request.httprequest.headers.get("If-Match"))
         api.unlink_record(record)
         return 200, {api.name: {"id": int(rec_id), "deleted": True}}
 
@@ -144,6 +165,16 @@ class RestApiController(http.Controller):
         return request.make_json_response(payload, status=status, headers=headers)
 
     def _error(self, exc):
+        response = self._error_response(exc)
+        index = getattr(exc, "fsj_index", None)
+        if index is not None:  # a batch: name the record that failed
+            body = json.loads(response.get_data())
+            body["error"]["details"]["index"] = index
+            body["error"]["message"] = f"Record {index}: {body['error']['message']}"
+            response.set_data(json.dumps(body))
+        return response
+
+    def _error_response(self, exc):
         if isinstance(exc, parsing.ApiError):
             return api_error_response(exc.status, exc.code, exc.message, exc.details)
         if isinstance(exc, AccessDenied | AccessError):

@@ -8,6 +8,7 @@ in the models (fsm.order.action_set_stage / action_start / action_complete / act
 """
 
 import datetime
+import hashlib
 
 from odoo.fields import Datetime
 
@@ -19,6 +20,7 @@ SECRET_FIELD_WORDS = ("password", "api_key", "apikey", "secret", "token", "totp"
 HIDDEN_TYPES = ("binary", "one2many")  # not in the default field set (ask for them by name)
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
+MAX_BATCH = 1000  # records in one atomic batch create
 
 # The API speaks seed 000's names. For fsm.order, OCA's names differ on durations: seed 000's
 # ``duration`` is the planned hours (OCA ``scheduled_duration``), and OCA's own ``duration`` (actual
@@ -142,15 +144,24 @@ class ModelApi:
             out.append(item)
         return out
 
-    def search(self, domain, names, limit, offset, order):
+    def search(self, domain, names, limit, offset, order, start_after_id=None):
         domain = self.orm_domain(domain)
         order = self.orm_order(order)
+        if start_after_id is not None:
+            # keyset pagination (as Sitoo's start_after_id): stable under inserts, no OFFSET scan
+            if order not in (None, "id asc"):
+                raise ApiError(400, "invalid_order", "start_after_id pages by id: leave order out or use 'id'.")
+            if offset:
+                raise ApiError(400, "invalid_offset", "Use either offset or start_after_id, not both.")
+            records = self.model.search([*domain, ("id", ">", start_after_id)], limit=limit, order="id")
+            total = self.model.search_count(domain)
+            return self.render(records, names), total, records[-1:].id if len(records) == limit else None
         records = self.model.search(domain, limit=limit, offset=offset, order=order)
         if len(records) < (limit or float("inf")) and (records or not offset):
             total = offset + len(records)  # the last page: no need to count
         else:
             total = self.model.search_count(domain)
-        return self.render(records, names), total
+        return self.render(records, names), total, None
 
     def browse(self, rec_id):
         try:
@@ -162,6 +173,26 @@ class ModelApi:
         if not record:
             raise ApiError(404, "not_found", f"No {self.name} record {rec_id}.")
         return record
+
+    # -- optimistic concurrency ------------------------------------------------------------------
+    def etag(self, record):
+        """Changes whenever the record does (its write_date moves at every write)."""
+        stamp = f"{self.name}:{record.id}:{record.write_date and record.write_date.isoformat()}"
+        return '"%s"' % hashlib.sha256(stamp.encode()).hexdigest()[:24]
+
+    def check_if_match(self, record, if_match):
+        """PUT/PATCH/DELETE with If-Match: 412 unless it names the record's current ETag."""
+        if not if_match:
+            return
+        wanted = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
+        current = self.etag(record)
+        if "*" not in wanted and current not in wanted:
+            raise ApiError(
+                412,
+                "precondition_failed",
+                f"{self.name} {record.id} changed since you read it: read it again, then retry.",
+                {"etag": current},
+            )
 
     # -- writing ---------------------------------------------------------------------------------
     def orm_values(self, body, creating):
@@ -246,6 +277,40 @@ class ModelApi:
         values = self.orm_values(body, creating=True)
         record = self.model.create(values)
         return record
+
+    def create_records(self, bodies):
+        """An atomic batch: all records or none. A client mistake names the failing index."""
+        if not bodies:
+            raise ApiError(400, "invalid_body", "The batch is empty.")
+        if len(bodies) > MAX_BATCH:
+            raise ApiError(413, "batch_too_large", f"At most {MAX_BATCH} records in one batch.")
+        values = []
+        for index, body in enumerate(bodies):
+            try:
+                values.append(self.orm_values(body, creating=True))
+            except ApiError as exc:
+                exc.details = dict(exc.details, index=index)
+                exc.message = f"Record {index}: {exc.message}"
+                raise
+        try:
+            return self.model.create(values)
+        except Exception as exc:
+            index = self._failing_index(values)
+            if index is not None:
+                exc.fsj_index = index
+            raise
+
+    def _failing_index(self, values):
+        """After a failed batch create: which record fails alone (the caller rolls everything back)."""
+        self.env.cr.rollback()
+        for index, vals in enumerate(values):
+            try:
+                with self.env.cr.savepoint():
+                    self.model.create(vals)
+                    self.env.flush_all()
+            except Exception:  # noqa: BLE001
+                return index
+        return None
 
     def write_record(self, record, body):
         values = self.orm_values(body, creating=False)

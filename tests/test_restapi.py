@@ -10,8 +10,7 @@ from odoo.tests import HttpCase, tagged
 API = "/restapi/1.0"
 
 
-@tagged("post_install", "-at_install")
-class TestRestApi(HttpCase):
+class RestApiCase(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -50,6 +49,9 @@ class TestRestApi(HttpCase):
         self.assertEqual(resp.status_code, 201, resp.text)
         return resp.json()["fsm.order"]
 
+
+@tagged("post_install", "-at_install")
+class TestRestApi(RestApiCase):
     # -- authentication ------------------------------------------------------------------------
     def test_missing_and_bad_key(self):
         self.assertError(self.call("GET", "/object/fsm.order", key=False), 401, "missing_api_key")
@@ -340,3 +342,89 @@ class TestRestApiVisibility(HttpCase):
         rid = err["details"]["request_id"]
         self.assertEqual(resp.headers["X-Request-Id"], rid)
         self.assertIn(rid, "\n".join(logs.output))
+
+
+@tagged("post_install", "-at_install")
+class TestRestApiHardening(RestApiCase):
+    """ETag / If-Match, atomic batches, keyset pagination and the OpenAPI document."""
+
+    def test_etag_and_if_match(self):
+        job = self.new_job()
+        path = f"/object/fsm.order/{job['id']}"
+        first = self.call("GET", path)
+        etag = first.headers["ETag"]
+        self.assertTrue(etag.startswith('"'))
+        self.assertEqual(self.call("GET", path).headers["ETag"], etag, "stable while the record is unchanged")
+        ok = self.call("PUT", path, {"description": "<p>one</p>"}, headers={"If-Match": etag})
+        self.assertEqual(ok.status_code, 200, ok.text)
+        self.assertNotEqual(ok.headers["ETag"], etag, "a write changes the ETag")
+        stale = self.call("PUT", path, {"description": "<p>two</p>"}, headers={"If-Match": etag})
+        err = self.assertError(stale, 412, "precondition_failed")
+        self.assertEqual(err["details"]["etag"], ok.headers["ETag"])
+        record = self.env["fsm.order"].browse(job["id"])
+        record.invalidate_recordset()
+        self.assertIn("one", record.description)
+        self.assertNotIn("two", record.description)
+        self.assertError(self.call("DELETE", path, headers={"If-Match": etag}), 412, "precondition_failed")
+        self.assertTrue(record.exists())
+        gone = self.call("DELETE", path, headers={"If-Match": ok.headers["ETag"]})
+        self.assertEqual(gone.status_code, 200, gone.text)
+
+    def test_atomic_batch(self):
+        count = self.env["fsm.order"].search_count([])
+        batch = [{"partner_id": self.customer.id, "description": f"batch {i}"} for i in range(5)]
+        resp = self.call("POST", "/object/fsm.order", batch, params={"fields": "name,description"})
+        self.assertEqual(resp.status_code, 201, resp.text)
+        rows = resp.json()["fsm.order"]
+        self.assertEqual([r["description"] for r in rows], [f"<p>batch {i}</p>" for i in range(5)])
+        self.assertEqual(self.env["fsm.order"].search_count([]), count + 5)
+        # one bad record: nothing written, the index named
+        bad = [*batch[:3], {"partner_id": self.customer.id, "type": "nope"}, batch[4]]
+        err = self.assertError(self.call("POST", "/object/fsm.order", bad), 422, "invalid_value")
+        self.assertEqual(err["details"]["index"], 3)
+        missing = [batch[0], {"description": "no customer"}]
+        self.assertEqual(
+            self.assertError(self.call("POST", "/object/fsm.order", missing), 422, "missing_field")["details"]["index"],
+            1,
+        )
+        self.assertEqual(self.env["fsm.order"].search_count([]), count + 5)
+        self.assertError(self.call("POST", "/object/fsm.order", []), 400, "invalid_body")
+
+    def test_keyset_pagination(self):
+        jobs = [self.new_job() for _i in range(5)]
+        domain = str([("partner_id", "=", self.customer.id)])
+        seen, after = [], 0
+        while True:
+            resp = self.call(
+                "GET",
+                "/object/fsm.order",
+                params={"domain": domain, "fields": "id", "limit": 2, "start_after_id": after},
+            )
+            self.assertEqual(resp.headers["X-Total-Count"], "5")
+            rows = resp.json()["fsm.order"]
+            seen += [r["id"] for r in rows]
+            if "X-Next-Start-After-Id" not in resp.headers:
+                break
+            after = int(resp.headers["X-Next-Start-After-Id"])
+        self.assertEqual(seen, sorted(j["id"] for j in jobs))
+        self.assertError(
+            self.call("GET", "/object/fsm.order", params={"start_after_id": 1, "order": "name"}), 400, "invalid_order"
+        )
+
+    def test_openapi_document(self):
+        from openapi_spec_validator import validate
+
+        resp = self.call("GET", "/openapi.json")
+        self.assertEqual(resp.status_code, 200, resp.text)
+        spec = resp.json()
+        validate(spec)
+        self.assertEqual(spec["components"]["securitySchemes"]["ApiKey"]["name"], "X-API-Key")
+        job = spec["components"]["schemas"]["fsm_order"]["properties"]
+        self.assertEqual(job["duration"]["type"], "number")  # seed 000's planned hours
+        self.assertEqual(job["type"]["type"], "string")  # the job type code
+        self.assertIn("effective_duration", job)
+        self.assertNotIn("scheduled_duration", job)
+        self.assertIn("partner_id", spec["components"]["schemas"]["fsm_order_write"]["properties"])
+        self.assertIn("/object/fsm.order/{id}/action_start", spec["paths"])
+        self.assertIn("412", spec["paths"]["/object/fsm.order/{id}"]["put"]["responses"])
+        self.assertEqual(spec["components"]["schemas"]["Error"]["required"], ["error"])

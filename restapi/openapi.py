@@ -1,0 +1,266 @@
+# Copyright 2026 fieldservice_jobs authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The OpenAPI 3 document of the REST API, generated from the exposed models' fields_get (as the
+requesting user sees them), with the API's aliases, method endpoints, errors and the X-API-Key scheme."""
+
+from .service import ALLOWED_METHODS, DEFAULT_LIMIT, MAX_BATCH, MAX_LIMIT, ModelApi
+
+DATETIME_PATTERN = r"^\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?$"
+ERROR_CODES = {
+    "400": "Malformed request: JSON, domain, fields, order, limit/offset, unknown field or argument",
+    "401": "Missing, invalid, expired or revoked API key",
+    "403": "The key's user may not do this",
+    "404": "Unknown or unexposed model, record or method",
+    "405": "HTTP method not allowed on this route",
+    "409": "Workflow conflict (e.g. starting a completed job)",
+    "412": "If-Match does not match the record's current ETag",
+    "413": "Body or batch too large",
+    "422": "Invalid value, missing field, validation error",
+}
+
+
+def _read_schema(desc):
+    ftype = desc["type"]
+    if ftype == "boolean":
+        return {"type": "boolean"}
+    if ftype == "integer":
+        return {"type": "integer", "nullable": True}
+    if ftype in ("float", "monetary"):
+        return {"type": "number", "nullable": True}
+    if ftype == "many2one":
+        return {
+            "type": "array",
+            "nullable": True,
+            "items": {"oneOf": [{"type": "integer"}, {"type": "string"}]},
+            "minItems": 2,
+            "maxItems": 2,
+            "description": f"[id, display name] of {desc.get('relation')}",
+        }
+    if ftype in ("one2many", "many2many"):
+        return {"type": "array", "items": {"type": "integer"}, "description": f"ids of {desc.get('relation')}"}
+    if ftype == "date":
+        return {"type": "string", "format": "date", "nullable": True}
+    if ftype == "datetime":
+        return {"type": "string", "nullable": True, "example": "2025-12-15 09:00:00", "description": "UTC"}
+    if ftype == "selection":
+        keys = [key for key, _label in desc.get("selection") or []]
+        return {"type": "string", "enum": keys, "nullable": True} if keys else {"type": "string", "nullable": True}
+    if ftype in ("json", "properties"):
+        return {"nullable": True}
+    return {"type": "string", "nullable": True}
+
+
+def _write_schema(desc):
+    ftype = desc["type"]
+    schema = _read_schema(desc)
+    if ftype == "many2one":
+        return {"type": "integer", "minimum": 1, "nullable": True, "description": f"id of {desc.get('relation')}"}
+    if ftype in ("one2many", "many2many"):
+        return {
+            "type": "array",
+            "items": {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "array"}]},
+            "description": "Odoo commands, e.g. [[6, 0, [ids]]], [[0, 0, {values}]], [[4, id, 0]]",
+        }
+    if ftype == "datetime":
+        return {"type": "string", "pattern": DATETIME_PATTERN, "nullable": True}
+    if ftype == "boolean":
+        return {"type": "boolean"}
+    return schema
+
+
+def build(env, exposed, base_url):
+    models = {}
+    for name in sorted(exposed):
+        try:
+            models[name] = ModelApi(env, name, exposed)
+        except Exception:  # noqa: BLE001 - a model the user may not read is left out of their document
+            continue
+    schemas = {
+        "Error": {
+            "type": "object",
+            "required": ["error"],
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "required": ["status", "code", "message", "details"],
+                    "properties": {
+                        "status": {"type": "integer"},
+                        "code": {"type": "string"},
+                        "message": {"type": "string"},
+                        "details": {"type": "object"},
+                    },
+                }
+            },
+        }
+    }
+    paths = {}
+    for name, api in models.items():
+        read_props = {"id": {"type": "integer"}}
+        write_props = {}
+        required = []
+        for api_name, (_orm, desc) in sorted(api.fields.items()):
+            if api_name == "id":
+                continue
+            prop = dict(_read_schema(desc), title=desc.get("string") or api_name)
+            read_props[api_name] = prop
+            if desc.get("readonly") and not desc.get("store"):
+                continue
+            write_props[api_name] = _write_schema(desc)
+            if desc.get("required") and not desc.get("readonly"):
+                required.append(api_name)
+        key = name.replace(".", "_")
+        schemas[key] = {"type": "object", "properties": read_props}
+        schemas[f"{key}_write"] = {"type": "object", "properties": write_props, "additionalProperties": False}
+        ref = {"$ref": f"#/components/schemas/{key}"}
+        write_ref = {"$ref": f"#/components/schemas/{key}_write"}
+        one = {"type": "object", "properties": {name: ref}}
+        many = {"type": "object", "properties": {name: {"type": "array", "items": ref}}}
+        record = [{"$ref": "#/components/parameters/id"}, {"$ref": "#/components/parameters/fields"}]
+        paths[f"/object/{name}"] = {
+            "get": {
+                "summary": f"Search {name}",
+                "operationId": f"search_{key}",
+                "parameters": [
+                    {"$ref": f"#/components/parameters/{p}"}
+                    for p in ("domain", "fields", "limit", "offset", "order", "start_after_id")
+                ],
+                "responses": _responses("200", many, headers={"X-Total-Count": {"schema": {"type": "integer"}}}),
+            },
+            "post": {
+                "summary": f"Create {name} (an object), or an atomic batch (an array of at most {MAX_BATCH})",
+                "operationId": f"create_{key}",
+                "parameters": [{"$ref": "#/components/parameters/fields"}],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "oneOf": [write_ref, {"type": "array", "items": write_ref, "maxItems": MAX_BATCH}]
+                            }
+                        }
+                    },
+                },
+                "responses": _responses("201", {"type": "object"}),
+            },
+        }
+        if_match = {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"}}
+        paths[f"/object/{name}/{{id}}"] = {
+            "get": {
+                "summary": f"Read one {name}",
+                "operationId": f"read_{key}",
+                "parameters": record,
+                "responses": _responses("200", one, headers={"ETag": {"schema": {"type": "string"}}}),
+            },
+            "put": {
+                "summary": f"Update one {name} (partial)",
+                "operationId": f"update_{key}",
+                "parameters": [*record, if_match],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": write_ref}}},
+                "responses": _responses("200", one),
+            },
+            "patch": {
+                "summary": f"Update one {name} (partial)",
+                "operationId": f"patch_{key}",
+                "parameters": [*record, if_match],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": write_ref}}},
+                "responses": _responses("200", one),
+            },
+            "delete": {
+                "summary": f"Delete one {name}",
+                "operationId": f"delete_{key}",
+                "parameters": [{"$ref": "#/components/parameters/id"}, if_match],
+                "responses": _responses("200", {"type": "object"}),
+            },
+        }
+        for method, arguments in ALLOWED_METHODS.get(name, {}).items():
+            props = {arg: _write_schema(desc) for arg, desc in arguments.items()}
+            paths[f"/object/{name}/{{id}}/{method}"] = {
+                "post": {
+                    "summary": f"{method} on one {name}",
+                    "operationId": f"{method}_{key}",
+                    "parameters": record,
+                    "requestBody": {
+                        "required": False,
+                        "content": {
+                            "application/json": {
+                                "schema": {"type": "object", "properties": props, "additionalProperties": False}
+                            }
+                        },
+                    },
+                    "responses": _responses("200", one),
+                }
+            }
+    paths["/fsm/dashboard"] = {
+        "get": {
+            "summary": "Job counts by stage and the jobs of one (UTC) day, in one call",
+            "operationId": "dashboard",
+            "parameters": [{"name": "date", "in": "query", "schema": {"type": "string", "format": "date"}}],
+            "responses": _responses("200", {"type": "object"}),
+        }
+    }
+    paths["/openapi.json"] = {
+        "get": {
+            "summary": "This document",
+            "operationId": "openapi",
+            "responses": _responses("200", {"type": "object"}),
+        }
+    }
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Field Service Jobs REST API",
+            "version": "1.0",
+            "description": "Seed 000's /restapi/1.0 contract on Odoo 18 Field Service. See README.rst.",
+        },
+        "servers": [{"url": f"{base_url.rstrip('/')}/restapi/1.0"}],
+        "security": [{"ApiKey": []}],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}},
+            "schemas": schemas,
+            "parameters": {
+                "id": {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}},
+                "domain": {
+                    "name": "domain",
+                    "in": "query",
+                    "description": "Python-literal or JSON list of conditions, e.g. [('stage_id','=','new')]",
+                    "schema": {"type": "string"},
+                },
+                "fields": {
+                    "name": "fields",
+                    "in": "query",
+                    "description": "Python/JSON list or comma-separated field names",
+                    "schema": {"type": "string"},
+                },
+                "limit": {
+                    "name": "limit",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+                },
+                "offset": {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+                "order": {
+                    "name": "order",
+                    "in": "query",
+                    "description": "field [asc|desc], ...",
+                    "schema": {"type": "string"},
+                },
+                "start_after_id": {
+                    "name": "start_after_id",
+                    "in": "query",
+                    "description": "Keyset pagination: records with a greater id, ordered by id",
+                    "schema": {"type": "integer", "minimum": 0},
+                },
+            },
+        },
+    }
+
+
+def _responses(ok_status, ok_schema, headers=None):
+    error = {"description": "", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    responses = {
+        ok_status: {"description": "Success", "content": {"application/json": {"schema": ok_schema}}},
+        **{status: dict(error, description=text) for status, text in ERROR_CODES.items()},
+    }
+    if headers:
+        responses[ok_status]["headers"] = headers
+    return responses
