@@ -17,10 +17,13 @@
         "data/fsm_order_type.xml",
         "data/ir_sequence.xml",
         "data/ir_actions_server.xml",
+        "data/ir_cron.xml",
         "views/fsm_stage.xml",
         "views/fsm_order_type.xml",
         "views/fsm_order.xml",
         "views/res_config_settings.xml",
+        "views/fsm_api_audit.xml",
+        "views/fsm_api_key_scope.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -2,13 +2,14 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """HTTP only: parse the request, call the service, render JSON. See README.rst, "API reference"."""
 
+import hashlib
 import json
 import logging
 import time
 
 import psycopg2.errors
 
-from odoo import http
+from odoo import fields, http
 from odoo.exceptions import AccessDenied, AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
@@ -20,6 +21,7 @@ _logger = logging.getLogger(__name__)
 
 BASE = "/restapi/1.0"
 MAX_BODY_BYTES = 1024 * 1024
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
 class RestApiController(http.Controller):
@@ -135,10 +137,11 @@ class RestApiController(http.Controller):
             api = service.ModelApi(request.env, model, self._exposed())
             return handlers[method](api, rec_id, params)
 
-        return self._respond(run, allowed=tuple(handlers))
+        return self._respond(run, allowed=tuple(handlers), model=model, rec_id=rec_id)
 
-    def _respond(self, run, allowed):
-        """Run a handler as one transaction and render its answer or its error as JSON."""
+    def _respond(self, run, allowed, model=None, rec_id=None):
+        """Run a handler as one transaction and render its answer or its error as JSON. Writes are
+        audited; POSTs with an Idempotency-Key are answered once and replayed after."""
         started = time.monotonic()
         method = request.httprequest.method
         if method not in allowed:
@@ -151,18 +154,135 @@ class RestApiController(http.Controller):
         length = request.httprequest.content_length
         if length and length > MAX_BODY_BYTES:
             return api_error_response(413, "payload_too_large", f"The body exceeds {MAX_BODY_BYTES} bytes.")
+        writing = method in WRITE_METHODS
+        idem_key = request.httprequest.headers.get("Idempotency-Key") if method == "POST" else None
+        response = payload = None
         try:
-            answer = run()
-            request.env.flush_all()  # constraint errors surface here, inside our error handling
+            self._check_key_scope(model, writing)
+            if idem_key:
+                response = self._idempotent_replay(idem_key)
+            if response is None:
+                answer = run()
+                request.env.flush_all()  # constraint errors surface here, inside our error handling
+                status, payload, *rest = answer
+                headers = [("X-Request-Id", api_request_id()), *(rest[0] if rest else [])]
+                response = request.make_json_response(payload, status=status, headers=headers)
+                if idem_key:
+                    response = self._idempotent_store(idem_key, response)
         except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
             raise  # Odoo retries the whole request
         except Exception as exc:  # noqa: BLE001 - every error becomes a JSON answer
             request.env.cr.rollback()  # an error writes nothing
-            return self._error(exc)
-        status, payload, *rest = answer
-        headers = [("X-Request-Id", api_request_id()), *(rest[0] if rest else [])]
-        _logger.debug("REST %s %s -> %s in %.3fs", method, request.httprequest.path, status, time.monotonic() - started)
-        return request.make_json_response(payload, status=status, headers=headers)
+            response = self._error(exc)
+        if writing and model:
+            self._audit(model, rec_id, payload, response, time.monotonic() - started)
+        return response
+
+    # -- scoped keys, idempotency, audit ---------------------------------------------------------
+    def _api_key(self):
+        return request.httprequest.environ.get("fsj.api_key") or (None, None)
+
+    def _check_key_scope(self, model, writing):
+        key_id, _name = self._api_key()
+        if not key_id:
+            return
+        scope = request.env["fsm.api.key.scope"].sudo().search([("apikey_id", "=", key_id)], limit=1)
+        if not scope:
+            return
+        allowed = scope.allowed_models()
+        if model and allowed and model not in allowed:
+            raise parsing.ApiError(404, "unknown_model", f"No model '{model}' in this API.")
+        if writing and scope.read_only:
+            raise parsing.ApiError(403, "read_only_key", "This API key may only read.")
+
+    def _request_hash(self):
+        httprequest = request.httprequest
+        digest = hashlib.sha256()
+        for part in (httprequest.method, httprequest.full_path):
+            digest.update(part.encode() + b"\0")
+        digest.update(httprequest.get_data(cache=True))
+        return digest.hexdigest()
+
+    def _idempotent_replay(self, idem_key):
+        if len(idem_key) > 255:
+            raise parsing.ApiError(400, "invalid_idempotency_key", "Idempotency-Key is at most 255 characters.")
+        store = request.env["fsm.api.idempotency"].sudo()
+        found = store.search([("user_id", "=", request.env.uid), ("key", "=", idem_key)], limit=1)
+        if found and found.date < fields.Datetime.now() - store._ttl():
+            found.unlink()  # expired: the key may be used afresh
+            return None
+        if not found:
+            return None
+        if found.request_hash != self._request_hash():
+            raise parsing.ApiError(
+                422,
+                "idempotency_key_reused",
+                "This Idempotency-Key was used for another request; use a new key.",
+            )
+        headers = [tuple(h) for h in json.loads(found.headers or "[]")]
+        headers = [h for h in headers if h[0] != "X-Request-Id"]
+        headers += [("X-Request-Id", api_request_id()), ("Idempotency-Replayed", "true")]
+        return request.make_response(
+            found.response, headers=[("Content-Type", "application/json"), *headers], status=found.status
+        )
+
+    def _idempotent_store(self, idem_key, response):
+        """In the request's transaction: stored if and only if the write is committed. A concurrent
+        request with the same key waits on the unique index until the first one commits; it then
+        drops its own work and replays the first answer."""
+        headers = [[k, v] for k, v in response.headers.items() if k in ("ETag", "X-Total-Count", "Location")]
+        try:
+            with request.env.cr.savepoint(flush=True):
+                request.env["fsm.api.idempotency"].sudo().create(
+                    {
+                        "user_id": request.env.uid,
+                        "key": idem_key,
+                        "request_hash": self._request_hash(),
+                        "status": response.status_code,
+                        "response": response.get_data(as_text=True),
+                        "headers": json.dumps(headers),
+                    }
+                )
+        except psycopg2.errors.UniqueViolation:
+            request.env.cr.rollback()  # the same key was just committed by a concurrent request
+            replay = self._idempotent_replay(idem_key)
+            if replay is None:
+                raise
+            return replay
+        return response
+
+    def _audit(self, model, rec_id, payload, response, duration):
+        ids = []
+        body = (payload or {}).get(model) if isinstance(payload, dict) else None
+        if isinstance(body, dict) and body.get("id"):
+            ids = [body["id"]]
+        elif isinstance(body, list):
+            ids = [row.get("id") for row in body if isinstance(row, dict)]
+        elif rec_id:
+            ids = [rec_id]
+        error_code = None
+        if response.status_code >= 400:
+            try:
+                error_code = json.loads(response.get_data())["error"]["code"]
+            except (ValueError, KeyError, TypeError):
+                error_code = None
+        _key_id, key_name = self._api_key()
+        httprequest = request.httprequest
+        request.env["fsm.api.audit"].sudo().create(
+            {
+                "user_id": request.env.uid,
+                "key_name": key_name,
+                "method": httprequest.method,
+                "path": httprequest.path[:512],
+                "model": model,
+                "record_ids": ",".join(str(i) for i in ids)[:2000],
+                "status": response.status_code,
+                "error_code": error_code,
+                "duration_ms": round(duration * 1000, 1),
+                "request_id": api_request_id(),
+                "remote_addr": httprequest.remote_addr,
+            }
+        )
 
     def _error(self, exc):
         response = self._error_response(exc)

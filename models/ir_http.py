@@ -39,6 +39,19 @@ class IrHttp(models.AbstractModel):
         (res.users.apikeys: hashed, expiring, per user); a key of any scope compatible with RPC is
         accepted. No key, or a key Odoo refuses, is a 401 JSON error."""
         headers = request.httprequest.headers
+        remote_addr = request.httprequest.remote_addr or "unknown"
+        failures = request.env["fsm.api.auth.failure"]
+        retry_after = failures._retry_after(remote_addr)
+        if retry_after:
+            raise werkzeug.exceptions.TooManyRequests(
+                response=api_error_response(
+                    429,
+                    "too_many_failures",
+                    "Too many refused API keys from this address; retry later.",
+                    {"retry_after": retry_after},
+                    headers=[("Retry-After", str(retry_after))],
+                )
+            )
         key = headers.get("X-API-Key")
         if not key and (match := BEARER_RE.match(headers.get("Authorization", ""))):
             key = match.group(1)
@@ -48,8 +61,29 @@ class IrHttp(models.AbstractModel):
             )
         uid = request.env["res.users.apikeys"]._check_credentials(scope="rpc", key=key.strip())
         if not uid:
-            _logger.info("REST API: refused API key (request %s)", api_request_id())
+            _logger.info("REST API: refused API key from %s (request %s)", remote_addr, api_request_id())
+            cls._fsj_record_auth_failure(remote_addr)
             raise werkzeug.exceptions.Unauthorized(
                 response=api_error_response(401, "invalid_api_key", "The API key is invalid, expired or revoked.")
             )
         request.update_env(user=uid)
+        request.httprequest.environ["fsj.api_key"] = cls._fsj_key_of(uid, key.strip())
+
+    @classmethod
+    def _fsj_record_auth_failure(cls, remote_addr):
+        # its own transaction: the request's is rolled back with the 401, the count must stay
+        with request.env.registry.cursor() as cr:
+            cr.execute("INSERT INTO fsm_api_auth_failure (remote_addr, date) VALUES (%s, now() at time zone 'utc')",
+                       [remote_addr])  # fmt: skip
+
+    @classmethod
+    def _fsj_key_of(cls, uid, key):
+        """(id, name) of the verified key. Odoo's _check_credentials returns only the user; its own
+        lookup is by the key's first 8 characters and the user (res.users.apikeys has no ORM field
+        for them, hence SQL)."""
+        request.env.cr.execute(
+            "SELECT id, name FROM res_users_apikeys WHERE user_id = %s AND index = %s ORDER BY id LIMIT 1",
+            [uid, key[:8]],
+        )
+        row = request.env.cr.fetchone()
+        return row or (None, None)

@@ -18,6 +18,27 @@ class ResConfigSettings(models.TransientModel):
         "Any other model answers 404, like an unknown one.",
     )
 
+    fsm_jobs_api_audit_retention_days = fields.Integer(
+        string="Audit Log Retention (days)",
+        config_parameter="fieldservice_jobs.api_audit_retention_days",
+        default=90,
+    )
+    fsm_jobs_api_idempotency_ttl_hours = fields.Integer(
+        string="Idempotency Keys Kept (hours)",
+        config_parameter="fieldservice_jobs.api_idempotency_ttl_hours",
+        default=24,
+    )
+    fsm_jobs_api_auth_failure_limit = fields.Integer(
+        string="Refused Keys Before Throttling",
+        config_parameter="fieldservice_jobs.api_auth_failure_limit",
+        default=20,
+    )
+    fsm_jobs_api_auth_failure_window = fields.Integer(
+        string="Throttling Window (seconds)",
+        config_parameter="fieldservice_jobs.api_auth_failure_window",
+        default=60,
+    )
+
     @api.model
     def _fsm_jobs_api_models(self):
         value = self.env["ir.config_parameter"].sudo().get_param(API_MODELS_PARAM, DEFAULT_API_MODELS)

@@ -428,3 +428,100 @@ class TestRestApiHardening(RestApiCase):
         self.assertIn("/object/fsm.order/{id}/action_start", spec["paths"])
         self.assertIn("412", spec["paths"]["/object/fsm.order/{id}"]["put"]["responses"])
         self.assertEqual(spec["components"]["schemas"]["Error"]["required"], ["error"])
+
+
+@tagged("post_install", "-at_install")
+class TestRestApiState(RestApiCase):
+    """Idempotency keys, throttling, audit log and scoped keys (all kept in PostgreSQL)."""
+
+    def test_idempotency_key(self):
+        count = self.env["fsm.order"].search_count([])
+        body = {"partner_id": self.customer.id, "description": "once"}
+        first = self.call("POST", "/object/fsm.order", body, headers={"Idempotency-Key": "abc-1"})
+        self.assertEqual(first.status_code, 201, first.text)
+        again = self.call("POST", "/object/fsm.order", body, headers={"Idempotency-Key": "abc-1"})
+        self.assertEqual(again.status_code, 201, again.text)
+        self.assertEqual(again.json(), first.json())
+        self.assertEqual(again.headers.get("Idempotency-Replayed"), "true")
+        self.assertEqual(self.env["fsm.order"].search_count([]), count + 1, "the retry wrote nothing")
+        other = self.call(
+            "POST", "/object/fsm.order", {**body, "description": "other"}, headers={"Idempotency-Key": "abc-1"}
+        )
+        self.assertError(other, 422, "idempotency_key_reused")
+        # a failed request stores nothing: the key can be used once the request is fixed
+        bad = self.call("POST", "/object/fsm.order", {"description": "x"}, headers={"Idempotency-Key": "abc-2"})
+        self.assertError(bad, 422, "missing_field")
+        fixed = self.call("POST", "/object/fsm.order", body, headers={"Idempotency-Key": "abc-2"})
+        self.assertEqual(fixed.status_code, 201, fixed.text)
+        self.assertEqual(self.env["fsm.order"].search_count([]), count + 2)
+        # expired keys are cleaned by the cron
+        stored = self.env["fsm.api.idempotency"].search([("key", "in", ["abc-1", "abc-2"])])
+        self.assertEqual(len(stored), 2)
+        stored.write({"date": fields.Datetime.now() - timedelta(hours=25)})
+        self.env["fsm.api.idempotency"]._gc_idempotency()
+        self.assertFalse(stored.exists())
+
+    def test_throttling_by_address(self):
+        self.env["ir.config_parameter"].set_param("fieldservice_jobs.api_auth_failure_limit", "3")
+        failures = self.env["fsm.api.auth.failure"]
+        failures.create([{"remote_addr": "10.9.9.9"} for _i in range(5)])
+        # another address over the limit does not slow this one
+        self.assertEqual(self.call("GET", "/object/fsm.stage").status_code, 200)
+        failures.create([{"remote_addr": "127.0.0.1"} for _i in range(3)])
+        resp = self.call("GET", "/object/fsm.stage")
+        err = self.assertError(resp, 429, "too_many_failures")
+        self.assertTrue(1 <= int(resp.headers["Retry-After"]) <= 61)
+        self.assertEqual(err["details"]["retry_after"], int(resp.headers["Retry-After"]))
+        # failures older than the window no longer count
+        failures.search([]).write({"date": fields.Datetime.now() - timedelta(minutes=5)})
+        self.assertEqual(self.call("GET", "/object/fsm.stage").status_code, 200)
+        failures._gc_auth_failures()
+        self.assertFalse(failures.search([]))
+
+    def test_audit_log(self):
+        job = self.new_job(description="audited")
+        self.call("PUT", f"/object/fsm.order/{job['id']}", {"person_id": self.person.id})
+        self.call("POST", f"/object/fsm.order/{job['id']}/action_cancel")
+        self.call("POST", f"/object/fsm.order/{job['id']}/action_start")  # refused: 409
+        self.call("GET", f"/object/fsm.order/{job['id']}")  # reads are not audited
+        rows = self.env["fsm.api.audit"].search([("record_ids", "=", str(job["id"]))], order="id")
+        self.assertEqual([r.method for r in rows], ["POST", "PUT", "POST", "POST"])
+        self.assertEqual([r.status for r in rows], [201, 200, 200, 409])
+        self.assertEqual(rows[-1].error_code, "workflow_conflict")
+        self.assertEqual(rows[0].user_id, self.env.ref("base.user_admin"))
+        self.assertEqual(rows[0].key_name, "rest test")
+        self.assertTrue(all(r.request_id and r.duration_ms >= 0 for r in rows))
+        self.assertEqual(rows[0].model, "fsm.order")
+        # managers read it; retention
+        manager = self.env["res.users"].create(
+            {
+                "name": "FSM Manager",
+                "login": "rest_fsm_manager",
+                "groups_id": [(6, 0, [self.env.ref("fieldservice.group_fsm_manager").id])],
+            }
+        )
+        self.assertEqual(len(rows.with_user(manager).read(["status"])), 4)
+        rows.write({"date": fields.Datetime.now() - timedelta(days=91)})
+        self.env["fsm.api.audit"]._gc_audit()
+        self.assertFalse(rows.exists())
+
+    def test_scoped_keys(self):
+        admin = self.env.ref("base.user_admin")
+        key = self.env["res.users.apikeys"].with_user(admin)._generate(None, "scoped", None)
+        apikey = self.env["res.users.apikeys"].search([("name", "=", "scoped")])
+        self.env["fsm.api.key.scope"].create(
+            {"apikey_id": apikey.id, "model_names": "fsm.order, fsm.stage", "read_only": True}
+        )
+        self.assertEqual(self.call("GET", "/object/fsm.order", key=key).status_code, 200)
+        self.assertError(self.call("GET", "/object/res.partner", key=key), 404, "unknown_model")
+        count = self.env["fsm.order"].search_count([])
+        self.assertError(
+            self.call("POST", "/object/fsm.order", {"partner_id": self.customer.id}, key=key), 403, "read_only_key"
+        )
+        self.assertEqual(self.env["fsm.order"].search_count([]), count)
+        # the unscoped key of the same user still writes
+        self.new_job()
+        # revoking the key (Odoo's own) removes its scope
+        apikey.sudo().unlink()
+        self.assertFalse(self.env["fsm.api.key.scope"].search([("apikey_id", "=", apikey.id)]))
+        self.assertError(self.call("GET", "/object/fsm.order", key=key), 401, "invalid_api_key")

@@ -1,0 +1,26 @@
+# Copyright 2026 fieldservice_jobs authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+
+from odoo import fields, models
+
+
+class FsmApiKeyScope(models.Model):
+    """Restricts one Odoo API key, for the REST API, to some models and/or to reading. Expiry and
+    revocation stay Odoo's own (the scope goes with its key)."""
+
+    _name = "fsm.api.key.scope"
+    _description = "Field Service REST API Key Scope"
+
+    apikey_id = fields.Many2one("res.users.apikeys", string="API Key", required=True, index=True, ondelete="cascade")
+    key_user_id = fields.Many2one("res.users", related="apikey_id.user_id", string="Key Owner")
+    model_names = fields.Char(
+        string="Models",
+        help="Technical names of the models this key may use, separated by commas; empty: all exposed models.",
+    )
+    read_only = fields.Boolean(help="The key may only read (GET); writes answer 403.")
+
+    _sql_constraints = [("apikey_uniq", "unique(apikey_id)", "A key has one scope.")]
+
+    def allowed_models(self):
+        self.ensure_one()
+        return {name.strip() for name in (self.model_names or "").split(",") if name.strip()}
