@@ -124,7 +124,12 @@ class RestApiController(http.Controller):
 
     # ---------------------------------------------------------------- plumbing
     def _exposed(self):
-        return request.env["res.config.settings"]._fsm_jobs_api_models()
+        """The models this request may use: the allowlist, narrowed by the key's scope if any."""
+        exposed = request.env["res.config.settings"]._fsm_jobs_api_models()
+        scope = self._key_scope()
+        if scope and scope.allowed_models():
+            exposed &= scope.allowed_models()
+        return exposed
 
     def _body(self, allow_empty=False):
         raw = request.httprequest.get_data(cache=True)
@@ -158,7 +163,7 @@ class RestApiController(http.Controller):
         idem_key = request.httprequest.headers.get("Idempotency-Key") if method == "POST" else None
         response = payload = None
         try:
-            self._check_key_scope(model, writing)
+            self._check_key_scope(writing)
             if idem_key:
                 response = self._idempotent_replay(idem_key)
             if response is None:
@@ -182,17 +187,15 @@ class RestApiController(http.Controller):
     def _api_key(self):
         return request.httprequest.environ.get("fsj.api_key") or (None, None)
 
-    def _check_key_scope(self, model, writing):
+    def _key_scope(self):
         key_id, _name = self._api_key()
         if not key_id:
-            return
-        scope = request.env["fsm.api.key.scope"].sudo().search([("apikey_id", "=", key_id)], limit=1)
-        if not scope:
-            return
-        allowed = scope.allowed_models()
-        if model and allowed and model not in allowed:
-            raise parsing.ApiError(404, "unknown_model", f"No model '{model}' in this API.")
-        if writing and scope.read_only:
+            return None
+        return request.env["fsm.api.key.scope"].sudo().search([("apikey_id", "=", key_id)], limit=1)
+
+    def _check_key_scope(self, writing):
+        scope = self._key_scope()
+        if writing and scope and scope.read_only:
             raise parsing.ApiError(403, "read_only_key", "This API key may only read.")
 
     def _request_hash(self):

@@ -2,6 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 
 from odoo import fields, models
+from odoo.tools import sql
 
 
 class FsmApiKeyScope(models.Model):
@@ -20,6 +21,12 @@ class FsmApiKeyScope(models.Model):
     read_only = fields.Boolean(help="The key may only read (GET); writes answer 403.")
 
     _sql_constraints = [("apikey_uniq", "unique(apikey_id)", "A key has one scope.")]
+
+    def init(self):
+        # res.users.apikeys is not an _auto table, so Odoo makes no foreign key to it: make it, so a
+        # revoked key (or an expired one, which Odoo deletes in SQL) takes its scope with it.
+        if not sql.get_foreign_keys(self.env.cr, self._table, "apikey_id", "res_users_apikeys", "id", "cascade"):
+            sql.add_foreign_key(self.env.cr, self._table, "apikey_id", "res_users_apikeys", "id", "cascade")
 
     def allowed_models(self):
         self.ensure_one()

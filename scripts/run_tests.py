@@ -22,6 +22,7 @@ import argparse
 import datetime
 import email.parser
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -587,6 +588,8 @@ def _odoo_steps(tally, base, shell, env, dbname, args, oca_dir):
             FSJ_PASSWORD="admin",
             FSJ_SERVER_PID=str(server.pid),
             FSJ_API_KEY=api_key or "",
+            # for the fault test, which starts (and kills) a server of its own on this database
+            FSJ_ODOO_CMD=json.dumps([*base, "-d", dbname, f"--db-filter=^{dbname}$", "--max-cron-threads=0"]),
         )
         t1 = time.time()
         passed, failed = pytest_run("external", ROOT / "pytests" / "external", env=penv)

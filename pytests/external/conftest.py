@@ -80,6 +80,16 @@ def api(server_url, api_key):
 
 
 @pytest.fixture(scope="session")
+def make_api(api_key):
+    """A new API client (its own HTTP session), for concurrent clients or another server."""
+
+    def make(url, key=None):
+        return Api(url, key or api_key)
+
+    return make
+
+
+@pytest.fixture(scope="session")
 def stages(api):
     """Stage ids by code, read through the API (ids differ per database)."""
     resp = api.get("/object/fsm.stage", params={"fields": "['name','code','sequence']", "order": "sequence"})
