@@ -7,3 +7,5 @@ from . import fsm_api_audit
 from . import fsm_api_idempotency
 from . import fsm_api_auth_failure
 from . import fsm_api_key_scope
+from . import res_users_apikeys
+from . import ir_model

@@ -59,15 +59,16 @@ class IrHttp(models.AbstractModel):
             raise werkzeug.exceptions.Unauthorized(
                 response=api_error_response(401, "missing_api_key", "Send your Odoo API key in the X-API-Key header.")
             )
-        uid = request.env["res.users.apikeys"]._check_credentials(scope="rpc", key=key.strip())
-        if not uid:
+        found = request.env["res.users.apikeys"]._fsj_check_key(key.strip())
+        if not found:
             _logger.info("REST API: refused API key from %s (request %s)", remote_addr, api_request_id())
             cls._fsj_record_auth_failure(remote_addr)
             raise werkzeug.exceptions.Unauthorized(
                 response=api_error_response(401, "invalid_api_key", "The API key is invalid, expired or revoked.")
             )
+        uid, key_id, key_name = found
         request.update_env(user=uid)
-        request.httprequest.environ["fsj.api_key"] = cls._fsj_key_of(uid, key.strip())
+        request.httprequest.environ["fsj.api_key"] = (key_id, key_name)
 
     @classmethod
     def _fsj_record_auth_failure(cls, remote_addr):
@@ -75,15 +76,3 @@ class IrHttp(models.AbstractModel):
         with request.env.registry.cursor() as cr:
             cr.execute("INSERT INTO fsm_api_auth_failure (remote_addr, date) VALUES (%s, now() at time zone 'utc')",
                        [remote_addr])  # fmt: skip
-
-    @classmethod
-    def _fsj_key_of(cls, uid, key):
-        """(id, name) of the verified key. Odoo's _check_credentials returns only the user; its own
-        lookup is by the key's first 8 characters and the user (res.users.apikeys has no ORM field
-        for them, hence SQL)."""
-        request.env.cr.execute(
-            "SELECT id, name FROM res_users_apikeys WHERE user_id = %s AND index = %s ORDER BY id LIMIT 1",
-            [uid, key[:8]],
-        )
-        row = request.env.cr.fetchone()
-        return row or (None, None)

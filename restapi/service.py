@@ -56,7 +56,7 @@ class ModelApi:
         self.model = env[model_name]
         self.name = model_name
         self.model.check_access("read")
-        orm_fields = self.model.fields_get(attributes=FIELD_ATTRIBUTES)
+        orm_fields = env["ir.model"]._fsj_api_fields(model_name)
         aliases = FIELD_ALIASES.get(model_name, {})
         hidden = HIDDEN_ORM_FIELDS.get(model_name, set())
         self.fields = {}  # API name -> (ORM name, description)

@@ -588,6 +588,7 @@ def _odoo_steps(tally, base, shell, env, dbname, args, oca_dir):
             FSJ_PASSWORD="admin",
             FSJ_SERVER_PID=str(server.pid),
             FSJ_API_KEY=api_key or "",
+            FSJ_WORK=str(WORK),
             # for the fault test, which starts (and kills) a server of its own on this database
             FSJ_ODOO_CMD=json.dumps([*base, "-d", dbname, f"--db-filter=^{dbname}$", "--max-cron-threads=0"]),
         )

@@ -1,0 +1,18 @@
+# Copyright 2026 fieldservice_jobs authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+
+from odoo import api, models, tools
+
+from ..restapi.service import FIELD_ATTRIBUTES
+
+
+class IrModel(models.Model):
+    _inherit = "ir.model"
+
+    @api.model
+    @tools.ormcache("self.env.uid", "self.env.lang", "model_name")
+    def _fsj_api_fields(self, model_name):
+        """fields_get as the user sees it, for the REST API: computed once per worker, user and
+        language (Odoo clears it with the registry caches, e.g. when the user's groups change).
+        Callers must not modify the result."""
+        return self.env[model_name].fields_get(attributes=FIELD_ATTRIBUTES)
