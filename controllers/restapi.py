@@ -87,9 +87,9 @@ class RestApiController(http.Controller):
         domain = parsing.parse_domain(params.get("domain"))
         fields = parsing.parse_fields(params.get("fields"))
         limit = parsing.parse_int("limit", params.get("limit"), service.DEFAULT_LIMIT, 1, service.MAX_LIMIT)
-        offset = parsing.parse_int("offset", params.get("offset"), 0, 0)
+        offset = parsing.parse_int("offset", params.get("offset"), 0, 0, parsing.MAX_ID)
         order = parsing.parse_order(params.get("order"))
-        start_after = parsing.parse_int("start_after_id", params.get("start_after_id"), None, 0)
+        start_after = parsing.parse_int("start_after_id", params.get("start_after_id"), None, 0, parsing.MAX_ID)
         rows, total, next_id = api.search(domain, fields, limit, offset, order, start_after)
         headers = [("X-Total-Count", str(total))]
         if next_id:
@@ -127,8 +127,8 @@ class RestApiController(http.Controller):
         """The models this request may use: the allowlist, narrowed by the key's scope if any."""
         exposed = request.env["res.config.settings"]._fsm_jobs_api_models()
         scope = self._key_scope()
-        if scope and scope.allowed_models():
-            exposed &= scope.allowed_models()
+        if scope and scope[0]:
+            exposed &= scope[0]
         return exposed
 
     def _body(self, allow_empty=False):
@@ -188,14 +188,13 @@ class RestApiController(http.Controller):
         return request.httprequest.environ.get("fsj.api_key") or (None, None)
 
     def _key_scope(self):
+        """(allowed models, read-only) of the request's key, or None when the key has no scope."""
         key_id, _name = self._api_key()
-        if not key_id:
-            return None
-        return request.env["fsm.api.key.scope"].sudo().search([("apikey_id", "=", key_id)], limit=1)
+        return request.env["fsm.api.key.scope"]._scope_of(key_id) if key_id else None
 
     def _check_key_scope(self, writing):
         scope = self._key_scope()
-        if writing and scope and scope.read_only:
+        if writing and scope and scope[1]:
             raise parsing.ApiError(403, "read_only_key", "This API key may only read.")
 
     def _request_hash(self):
@@ -318,6 +317,9 @@ class RestApiController(http.Controller):
                 "The values break a database constraint.",
                 {"constraint": getattr(exc.diag, "constraint_name", None)},
             )
+        if isinstance(exc, psycopg2.DataError):
+            # a value PostgreSQL cannot take (e.g. an integer out of range in a domain)
+            return api_error_response(400, "invalid_value", "A value is out of range or malformed for its field.")
         if isinstance(exc, ValueError):
             # the ORM's word on a domain or an order it cannot use (e.g. a bad field path)
             return api_error_response(400, "invalid_request", str(exc))

@@ -1,7 +1,7 @@
 # Copyright 2026 fieldservice_jobs authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 
-from odoo import fields, models
+from odoo import api, fields, models, tools
 from odoo.tools import sql
 
 
@@ -27,6 +27,27 @@ class FsmApiKeyScope(models.Model):
         # revoked key (or an expired one, which Odoo deletes in SQL) takes its scope with it.
         if not sql.get_foreign_keys(self.env.cr, self._table, "apikey_id", "res_users_apikeys", "id", "cascade"):
             sql.add_foreign_key(self.env.cr, self._table, "apikey_id", "res_users_apikeys", "id", "cascade")
+
+    @api.model
+    @tools.ormcache("apikey_id")
+    def _scope_of(self, apikey_id):
+        """(allowed models, read-only) of a key, or None: looked up once per worker, cleared on every
+        worker when scopes change."""
+        scope = self.sudo().search([("apikey_id", "=", apikey_id)], limit=1)
+        return (frozenset(scope.allowed_models()), scope.read_only) if scope else None
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
 
     def allowed_models(self):
         self.ensure_one()

@@ -38,6 +38,8 @@ ALLOWED_OPERATORS = frozenset(
     ]
 )
 SCALARS = (str, int, float, bool, type(None))
+MAX_ID = 2**31 - 1  # PostgreSQL integer: ids and integer fields
+MIN_INT = -(2**31)
 
 
 class ApiError(Exception):
@@ -188,6 +190,10 @@ def _is_int(value):
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _is_id(value):
+    return _is_int(value) and 0 < value <= MAX_ID
+
+
 def _datetime_to_utc(name, value):
     text = value.strip()
     if re.fullmatch(r"\d{4}-\d\d-\d\d", text):
@@ -207,14 +213,14 @@ def _datetime_to_utc(name, value):
 def _commands(name, value):
     if not isinstance(value, list):
         raise _bad(name, "expected a list of commands such as [[6, 0, [1, 2]]]")
-    if all(_is_int(v) and v > 0 for v in value):
+    if all(_is_id(v) for v in value):
         return [(6, 0, list(value))]
     result = []
     for index, cmd in enumerate(value):
         if not isinstance(cmd, list | tuple) or not cmd or not _is_int(cmd[0]):
             raise _bad(name, f"command {index} is not a command list")
         code, rest = cmd[0], list(cmd[1:])
-        ok_id = len(rest) >= 1 and _is_int(rest[0]) and rest[0] > 0
+        ok_id = len(rest) >= 1 and _is_id(rest[0])
         if code == 0 and len(rest) == 2 and isinstance(rest[1], dict):
             result.append((0, 0, rest[1]))
         elif code == 1 and len(rest) == 2 and ok_id and isinstance(rest[1], dict):
@@ -223,7 +229,7 @@ def _commands(name, value):
             result.append((code, rest[0], 0))
         elif code == 5 and len(rest) <= 2:
             result.append((5, 0, 0))
-        elif code == 6 and len(rest) == 2 and isinstance(rest[1], list) and all(_is_int(i) and i > 0 for i in rest[1]):
+        elif code == 6 and len(rest) == 2 and isinstance(rest[1], list) and all(_is_id(i) for i in rest[1]):
             result.append((6, 0, list(rest[1])))
         else:
             raise _bad(name, f"command {index} {list(cmd)!r} is malformed")
@@ -239,8 +245,8 @@ def value_to_orm(name, desc, value):  # noqa: C901 - one branch per field type
     if ftype in ("integer", "float", "monetary"):
         if value is None or value is False:
             return False
-        if ftype == "integer" and not _is_int(value):
-            raise _bad(name, "expected a whole number")
+        if ftype == "integer" and not (_is_int(value) and MIN_INT <= value <= MAX_ID):
+            raise _bad(name, "expected a whole number (32-bit)")
         if not isinstance(value, int | float) or isinstance(value, bool):
             raise _bad(name, "expected a number")
         return value
@@ -270,7 +276,7 @@ def value_to_orm(name, desc, value):  # noqa: C901 - one branch per field type
             return str(value)
         raise _bad(name, f"expected one of {keys}, got {value!r}")
     if ftype == "many2one":
-        if not _is_int(value) or value <= 0:
+        if not _is_id(value):
             raise _bad(name, "expected a record id")
         return value
     if ftype in ("one2many", "many2many"):
@@ -290,11 +296,11 @@ def value_to_orm(name, desc, value):  # noqa: C901 - one branch per field type
         return value
     if ftype == "reference":
         match = isinstance(value, str) and re.fullmatch(r"([a-z0-9_.]+),(\d+)", value.strip())
-        if not match or not MODEL_RE.match(match.group(1)) or int(match.group(2)) <= 0:
+        if not match or not MODEL_RE.match(match.group(1)) or not _is_id(int(match.group(2))):
             raise _bad(name, "expected 'model.name,id'")
         return f"{match.group(1)},{int(match.group(2))}"
     if ftype == "many2one_reference":
-        if not _is_int(value):
+        if not _is_id(value):
             raise _bad(name, "expected a record id")
         return value
     return value

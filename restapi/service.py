@@ -12,7 +12,7 @@ import hashlib
 
 from odoo.fields import Datetime
 
-from .parsing import ApiError, value_from_orm, value_to_orm
+from .parsing import MAX_ID, ApiError, value_from_orm, value_to_orm
 
 FIELD_ATTRIBUTES = ["type", "relation", "selection", "required", "readonly", "store", "string"]
 # never shown nor written through the API, whatever the model
@@ -169,7 +169,7 @@ class ModelApi:
         except (TypeError, ValueError):
             raise ApiError(404, "not_found", f"No {self.name} record '{rec_id}'.") from None
         # search, not browse().exists(): record rules apply
-        record = self.model.search([("id", "=", rec_id)]) if rec_id > 0 else self.model
+        record = self.model.search([("id", "=", rec_id)]) if 0 < rec_id <= MAX_ID else self.model
         if not record:
             raise ApiError(404, "not_found", f"No {self.name} record {rec_id}.")
         return record

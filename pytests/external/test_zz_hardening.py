@@ -13,6 +13,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 import requests
@@ -109,6 +110,8 @@ def test_schemathesis_no_server_errors(server_url, rpc, api_key):
         rpc("fsm.api.key.scope", "unlink", [scope_id])
     out = proc.stdout + proc.stderr
     tail = "\n".join(out.splitlines()[-40:])
+    if os.environ.get("FSJ_WORK"):  # the run's figures, for the record
+        Path(os.environ["FSJ_WORK"], "schemathesis.txt").write_text(out)
     print(tail)
     assert proc.returncode == 0, tail  # st fails the run on any 5xx (check not_a_server_error)
 

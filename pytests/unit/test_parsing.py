@@ -167,3 +167,20 @@ def test_values_out():
     assert parsing.value_from_orm({"type": "char"}, False) is None
     assert parsing.value_from_orm({"type": "float"}, 0.0) == 0.0
     assert parsing.value_from_orm({"type": "many2many"}, [1, 2]) == [1, 2]
+
+
+def test_ids_fit_postgresql_integers():
+    too_big = 2**31
+    for desc, value in (
+        ({"type": "many2one"}, too_big),
+        ({"type": "many2many"}, [[6, 0, [1, too_big]]]),
+        ({"type": "many2many"}, [[4, too_big, 0]]),
+        ({"type": "integer"}, too_big),
+        ({"type": "reference"}, f"res.partner,{too_big}"),
+    ):
+        with pytest.raises(ApiError) as err:
+            parsing.value_to_orm("f", desc, value)
+        assert err.value.status == 422
+    assert parsing.value_to_orm("f", {"type": "many2one"}, 2**31 - 1) == 2**31 - 1
+    with pytest.raises(ApiError):
+        parsing.parse_int("start_after_id", str(too_big), None, 0, parsing.MAX_ID)
