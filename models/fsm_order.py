@@ -98,15 +98,21 @@ class FSMOrder(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         stage_model = self.env["fsm.stage"]
+        new = scheduled = None
+        locations = {}  # customer id -> service location id, within this batch
         for vals in vals_list:
             if vals.get("partner_id") and not vals.get("location_id"):
-                partner = self.env["res.partner"].browse(vals["partner_id"])
-                vals["location_id"] = self._get_customer_location(partner).id
+                partner_id = vals["partner_id"]
+                if partner_id not in locations:
+                    partner = self.env["res.partner"].browse(partner_id)
+                    locations[partner_id] = self._get_customer_location(partner).id
+                vals["location_id"] = locations[partner_id]
             if vals.get("person_id") and vals.get("scheduled_date_start"):
-                new = stage_model._get_job_stage(STAGE_NEW)
-                scheduled = stage_model._get_job_stage(STAGE_SCHEDULED)
-                stage_id = vals.get("stage_id") or self._default_stage_id().id
-                if scheduled and stage_id == new.id:
+                if new is None:  # looked up once per batch, not per record
+                    new = stage_model._get_job_stage(STAGE_NEW)
+                    scheduled = stage_model._get_job_stage(STAGE_SCHEDULED)
+                    default_stage = self._default_stage_id()
+                if scheduled and (vals.get("stage_id") or default_stage.id) == new.id:
                     vals["stage_id"] = scheduled.id
         orders = super().create(vals_list)
         orders._on_stage_entered()

@@ -53,6 +53,7 @@ class ModelApi:
         if model_name not in exposed or model_name not in env:
             raise ApiError(404, "unknown_model", f"No model '{model_name}' in this API.")
         self.env = env
+        self._existing = {}  # relation -> ids known to exist, during this request
         self.model = env[model_name]
         self.name = model_name
         self.model.check_access("read")
@@ -232,8 +233,11 @@ class ModelApi:
             return value
         comodel = self.env[relation]
         if desc["type"] == "many2one":
-            if not comodel.browse(value).exists():
-                raise ApiError(422, "invalid_value", f"{name}: no {relation} record {value}.", {"field": name})
+            known = self._existing.setdefault(relation, set())
+            if value not in known:  # checked once per request, not once per record of a batch
+                if not comodel.browse(value).exists():
+                    raise ApiError(422, "invalid_value", f"{name}: no {relation} record {value}.", {"field": name})
+                known.add(value)
             return value
         commands = []
         for command in value:
@@ -255,7 +259,10 @@ class ModelApi:
         if raw is None or raw is False:
             return False
         if isinstance(raw, str):
-            found = types.search([("code", "=", raw)], limit=1)
+            codes = self._existing.setdefault("fsm.order.type:code", {})
+            if raw not in codes:
+                codes[raw] = types.search([("code", "=", raw)], limit=1)
+            found = codes[raw]
         elif isinstance(raw, int) and not isinstance(raw, bool):
             found = types.browse(raw).exists()
         else:
