@@ -102,7 +102,7 @@ class RestApiController(http.Controller):
         return status, body, [("ETag", api.etag(record))]
 
     def _read(self, api, rec_id, params):
-        return self._one(api, api.browse(rec_id), params)
+        return self._one(api, api.browse(rec_id, parsing.parse_fields(params.get("fields"))), params)
 
     def _create(self, api, rec_id, params):
         body = self._body()

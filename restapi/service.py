@@ -131,10 +131,17 @@ class ModelApi:
         return ", ".join(parts) or None
 
     # -- reading ---------------------------------------------------------------------------------
-    def render(self, records, names):
+    def resolve(self, names):
+        """(API names, ORM names) of the fields to answer with: the asked ones or the default set."""
         names = [n for n in (names or self.default_fields()) if n != "id"]
         self.check_fields(names)
-        orm_names = list(dict.fromkeys(self.orm_name(n) for n in names))
+        return names, list(dict.fromkeys(self.orm_name(n) for n in names))
+
+    def _fetchable(self, orm_names):
+        return [f for f in orm_names if "." not in f and f in self.model._fields]
+
+    def render(self, records, names):
+        names, orm_names = self.resolve(names)
         rows = records.read(orm_names) if orm_names else [{"id": r.id} for r in records]
         out = []
         for row in rows:
@@ -148,29 +155,32 @@ class ModelApi:
     def search(self, domain, names, limit, offset, order, start_after_id=None):
         domain = self.orm_domain(domain)
         order = self.orm_order(order)
+        # search_fetch reads the columns with the search itself (as Odoo's search_read does)
+        fetch = self._fetchable(self.resolve(names)[1])
         if start_after_id is not None:
             # keyset pagination (as Sitoo's start_after_id): stable under inserts, no OFFSET scan
             if order not in (None, "id asc"):
                 raise ApiError(400, "invalid_order", "start_after_id pages by id: leave order out or use 'id'.")
             if offset:
                 raise ApiError(400, "invalid_offset", "Use either offset or start_after_id, not both.")
-            records = self.model.search([*domain, ("id", ">", start_after_id)], limit=limit, order="id")
+            records = self.model.search_fetch([*domain, ("id", ">", start_after_id)], fetch, limit=limit, order="id")
             total = self.model.search_count(domain)
             return self.render(records, names), total, records[-1:].id if len(records) == limit else None
-        records = self.model.search(domain, limit=limit, offset=offset, order=order)
+        records = self.model.search_fetch(domain, fetch, limit=limit, offset=offset, order=order)
         if len(records) < (limit or float("inf")) and (records or not offset):
             total = offset + len(records)  # the last page: no need to count
         else:
             total = self.model.search_count(domain)
         return self.render(records, names), total, None
 
-    def browse(self, rec_id):
+    def browse(self, rec_id, names=None):
         try:
             rec_id = int(rec_id)
         except (TypeError, ValueError):
             raise ApiError(404, "not_found", f"No {self.name} record '{rec_id}'.") from None
-        # search, not browse().exists(): record rules apply
-        record = self.model.search([("id", "=", rec_id)]) if 0 < rec_id <= MAX_ID else self.model
+        # search, not browse().exists(): record rules apply; the answer's columns come with it
+        fetch = [*self._fetchable(self.resolve(names)[1]), "write_date"]  # write_date: the ETag
+        record = self.model.search_fetch([("id", "=", rec_id)], fetch) if 0 < rec_id <= MAX_ID else self.model
         if not record:
             raise ApiError(404, "not_found", f"No {self.name} record {rec_id}.")
         return record
