@@ -142,7 +142,12 @@ class ModelApi:
 
     def render(self, records, names):
         names, orm_names = self.resolve(names)
-        rows = records.read(orm_names) if orm_names else [{"id": r.id} for r in records]
+        if orm_names:
+            # as Odoo's search_read: the rows of records already fetched, without read()'s refetch
+            orm_names = records.check_field_access_rights("read", orm_names)
+            rows = records._read_format(fnames=orm_names)
+        else:
+            rows = [{"id": r.id} for r in records]
         out = []
         for row in rows:
             item = {"id": row["id"]}

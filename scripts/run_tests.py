@@ -593,6 +593,8 @@ def _odoo_steps(tally, base, shell, env, dbname, args, oca_dir):
             FSJ_ODOO_CMD=json.dumps([*base, "-d", dbname, f"--db-filter=^{dbname}$", "--max-cron-threads=0"]),
         )
         t1 = time.time()
+        for report in ("hardening.txt", "schemathesis.txt"):
+            (WORK / report).unlink(missing_ok=True)
         passed, failed = pytest_run("external", ROOT / "pytests" / "external", env=penv)
         tally.add("external pytest suite (HTTP + XML-RPC, live server)", passed, failed, f"({time.time() - t1:.0f} s)")
     finally:
