@@ -40,8 +40,29 @@ class IrHttp(models.AbstractModel):
         accepted. No key, or a key Odoo refuses, is a 401 JSON error."""
         headers = request.httprequest.headers
         remote_addr = request.httprequest.remote_addr or "unknown"
-        failures = request.env["fsm.api.auth.failure"]
-        retry_after = failures._retry_after(remote_addr)
+        key = headers.get("X-API-Key")
+        if not key and (match := BEARER_RE.match(headers.get("Authorization", ""))):
+            key = match.group(1)
+        if not key:
+            raise werkzeug.exceptions.Unauthorized(
+                response=api_error_response(401, "missing_api_key", "Send your Odoo API key in the X-API-Key header.")
+            )
+        found = request.env["res.users.apikeys"]._fsj_check_key(key.strip(), lambda: cls._fsj_throttle(remote_addr))
+        if not found:
+            _logger.info("REST API: refused API key from %s (request %s)", remote_addr, api_request_id())
+            cls._fsj_record_auth_failure(remote_addr)
+            raise werkzeug.exceptions.Unauthorized(
+                response=api_error_response(401, "invalid_api_key", "The API key is invalid, expired or revoked.")
+            )
+        uid, key_id, key_name = found
+        request.update_env(user=uid)
+        request.httprequest.environ["fsj.api_key"] = (key_id, key_name)
+
+    @classmethod
+    def _fsj_throttle(cls, remote_addr):
+        """Before a key is verified (not for keys already verified on this worker): 429 for an address
+        over the limit of refused keys."""
+        retry_after = request.env["fsm.api.auth.failure"]._retry_after(remote_addr)
         if retry_after:
             raise werkzeug.exceptions.TooManyRequests(
                 response=api_error_response(
@@ -52,23 +73,6 @@ class IrHttp(models.AbstractModel):
                     headers=[("Retry-After", str(retry_after))],
                 )
             )
-        key = headers.get("X-API-Key")
-        if not key and (match := BEARER_RE.match(headers.get("Authorization", ""))):
-            key = match.group(1)
-        if not key:
-            raise werkzeug.exceptions.Unauthorized(
-                response=api_error_response(401, "missing_api_key", "Send your Odoo API key in the X-API-Key header.")
-            )
-        found = request.env["res.users.apikeys"]._fsj_check_key(key.strip())
-        if not found:
-            _logger.info("REST API: refused API key from %s (request %s)", remote_addr, api_request_id())
-            cls._fsj_record_auth_failure(remote_addr)
-            raise werkzeug.exceptions.Unauthorized(
-                response=api_error_response(401, "invalid_api_key", "The API key is invalid, expired or revoked.")
-            )
-        uid, key_id, key_name = found
-        request.update_env(user=uid)
-        request.httprequest.environ["fsj.api_key"] = (key_id, key_name)
 
     @classmethod
     def _fsj_record_auth_failure(cls, remote_addr):

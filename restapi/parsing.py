@@ -1,18 +1,35 @@
 # Copyright 2026 fieldservice_jobs authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""Request parsing and JSON value conversion of the REST API. Pure Python: no Odoo import, so it is
-unit-tested without a server (pytests/unit/test_parsing.py). Never evaluates client input: domains and
-lists are read with json or ast.literal_eval only."""
+"""Request parsing and JSON value conversion of the REST API.
+
+Pure Python: no Odoo import, so it is unit-tested without a server (pytests/unit/test_parsing.py).
+Client input is never evaluated: domains and lists are read with ``json`` or ``ast.literal_eval`` only,
+then checked element by element. Every client mistake raises :class:`ApiError`, which the controller
+renders as ``{"error": {"status", "code", "message", "details"}}``.
+"""
 
 import ast
 import datetime
 import json
+import math
 import re
 
-NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-PATH_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
-MODEL_RE = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
-ORDER_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)(?:\s+(asc|desc))?\s*$", re.IGNORECASE)
+# \A...\Z (not ^...$, which lets a trailing newline through); ASCII only (no Unicode digits or letters)
+NAME_RE = re.compile(r"\A[A-Za-z_][A-Za-z0-9_]*\Z", re.ASCII)
+PATH_RE = re.compile(r"\A[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z", re.ASCII)
+MODEL_RE = re.compile(r"\A[a-z0-9_]+(\.[a-z0-9_]+)*\Z", re.ASCII)
+ORDER_RE = re.compile(r"\A\s*([A-Za-z_][A-Za-z0-9_]*)(?:\s+([A-Za-z]+))?\s*\Z", re.ASCII)
+INT_RE = re.compile(r"\A[+-]?[0-9]+\Z", re.ASCII)
+DATE_RE = re.compile(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z", re.ASCII)
+DATETIME_RE = re.compile(
+    r"\A([0-9]{4})-([0-9]{2})-([0-9]{2})"
+    r"(?:[Tt ]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.[0-9]+)?(?:([Zz])|([+-])([0-9]{2}):([0-9]{2}))?)?\Z",
+    re.ASCII,
+)
+REFERENCE_RE = re.compile(r"\A([a-z0-9_]+(?:\.[a-z0-9_]+)*),([0-9]{1,12})\Z", re.ASCII)
+BASE64_RE = re.compile(r"\A[A-Za-z0-9+/]*={0,2}\Z", re.ASCII)
+WHITESPACE_RE = re.compile(r"\s+", re.ASCII)
+
 ALLOWED_OPERATORS = frozenset(
     [
         "=",
@@ -37,7 +54,8 @@ ALLOWED_OPERATORS = frozenset(
         "not any",
     ]
 )
-SCALARS = (str, int, float, bool, type(None))
+DOMAIN_OPERATORS = ("&", "|", "!")
+MAX_DOMAIN_DEPTH = 16  # nesting of 'any' / 'not any' sub-domains
 MAX_ID = 2**31 - 1  # PostgreSQL integer: ids and integer fields
 MIN_INT = -(2**31)
 
@@ -45,145 +63,21 @@ MIN_INT = -(2**31)
 class ApiError(Exception):
     """A client's mistake (or a refusal), rendered as the API's JSON error."""
 
-    def __init__(self, status, code, message, details=None):
+    def __init__(self, status: int, code: str, message: str, details: dict | None = None):
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
-        self.details = details or {}
+        self.details = dict(details) if details else {}
 
-    def to_dict(self):
+    def to_dict(self) -> dict:
         return {"error": {"status": self.status, "code": self.code, "message": self.message, "details": self.details}}
 
 
-def _literal(text, code, what):
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        json_error = exc  # not JSON: a Python literal, perhaps
-    try:
-        return ast.literal_eval(text.strip())
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError) as exc:
-        raise ApiError(
-            400, code, f"{what} is neither a JSON array ({json_error}) nor a Python list literal ({exc})."
-        ) from None
-
-
-# -- domain ----------------------------------------------------------------------------------------
-def parse_domain(text):
-    if text is None or not str(text).strip():
-        return []
-    return _check_domain(_literal(str(text), "invalid_domain", "domain"))
-
-
-def _check_domain(domain):
-    if not isinstance(domain, list | tuple):
-        raise ApiError(400, "invalid_domain", "The domain must be a list of conditions.")
-    result = []
-    needed = 1  # prefix notation: operands still expected (implicit '&' between top-level terms)
-    for index, term in enumerate(domain):
-        if needed == 0:
-            needed = 1  # implicit AND with what follows
-        if isinstance(term, str):
-            if term not in ("&", "|", "!"):
-                raise ApiError(
-                    400, "invalid_domain", f"Domain element {index}: unknown operator {term!r}.", {"index": index}
-                )
-            needed += 0 if term == "!" else 1
-            result.append(term)
-            continue
-        result.append(_check_leaf(index, term))
-        needed -= 1
-    if domain and needed != 0:
-        raise ApiError(400, "invalid_domain", "The domain's '&', '|' or '!' lack operands.")
-    return result
-
-
-def _check_leaf(index, term):
-    if not isinstance(term, list | tuple) or len(term) != 3:
-        raise ApiError(
-            400, "invalid_domain", f"Domain element {index} must be [field, operator, value].", {"index": index}
-        )
-    field, operator, value = term
-    if field in (0, 1) and not isinstance(field, bool) and operator == "=" and value == 1:
-        return (field, operator, value)
-    if not isinstance(field, str) or not PATH_RE.match(field):
-        raise ApiError(400, "invalid_domain", f"Domain element {index}: bad field name {field!r}.", {"index": index})
-    if not isinstance(operator, str) or operator.lower() not in ALLOWED_OPERATORS:
-        raise ApiError(400, "invalid_domain", f"Domain element {index}: bad operator {operator!r}.", {"index": index})
-    operator = operator.lower()
-    if operator in ("any", "not any") and isinstance(value, list | tuple):
-        return (field, operator, _check_domain(value))
-    if isinstance(value, list | tuple):
-        if not all(isinstance(v, SCALARS) for v in value):
-            raise ApiError(400, "invalid_domain", f"Domain element {index}: bad value list.", {"index": index})
-        value = list(value)
-    elif not isinstance(value, SCALARS):
-        raise ApiError(400, "invalid_domain", f"Domain element {index}: bad value.", {"index": index})
-    if value is None and operator in ("=", "!="):
-        value = False
-    return (field, operator, value)
-
-
-# -- fields, paging, order -------------------------------------------------------------------------
-def parse_fields(text):
-    if text is None or not str(text).strip():
-        return None
-    text = str(text).strip()
-    if text[0] in "[(":
-        names = _literal(text, "invalid_fields", "fields")
-        if not isinstance(names, list | tuple):
-            raise ApiError(400, "invalid_fields", "fields must be a list of field names.")
-    else:
-        names = [n.strip() for n in text.split(",") if n.strip()]
-    for name in names:
-        if not isinstance(name, str) or not NAME_RE.match(name):
-            raise ApiError(400, "invalid_fields", f"Bad field name {name!r}.")
-    return list(dict.fromkeys(names))
-
-
-def parse_int(name, text, default, minimum=0, maximum=None):
-    if text is None or str(text).strip() == "":
-        return default
-    text = str(text).strip()
-    if not re.fullmatch(r"[+-]?\d+", text):
-        raise ApiError(400, f"invalid_{name}", f"{name} must be a whole number, got {text!r}.")
-    value = int(text)
-    if value < minimum:
-        raise ApiError(400, f"invalid_{name}", f"{name} must be at least {minimum}.")
-    if maximum is not None and value > maximum:
-        raise ApiError(400, f"invalid_{name}", f"{name} must be at most {maximum}.")
-    return value
-
-
-def parse_order(text):
-    if text is None or not str(text).strip():
-        return []
-    result = []
-    for part in str(text).split(","):
-        match = ORDER_RE.match(part)
-        if not match:
-            raise ApiError(400, "invalid_order", f"Bad order {part.strip()!r}: use 'field [asc|desc], ...'.")
-        result.append((match.group(1), (match.group(2) or "asc").lower()))
-    return result
-
-
-def parse_json_body(raw, max_bytes):
-    if len(raw) > max_bytes:
-        raise ApiError(413, "payload_too_large", f"The body exceeds {max_bytes} bytes.")
-    if not raw.strip():
-        raise ApiError(400, "invalid_json", "The body is empty; send a JSON document.")
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ApiError(400, "invalid_json", "The body is not UTF-8.") from None
-    except ValueError as exc:
-        raise ApiError(400, "invalid_json", f"Malformed JSON: {exc}") from None
-
-
-# -- values ----------------------------------------------------------------------------------------
-def _bad(name, message):
-    return ApiError(422, "invalid_value", f"{name}: {message}", {"field": name})
+# -- helpers ---------------------------------------------------------------------------------------
+def _short(value, size=60):
+    text = repr(value)
+    return text if len(text) <= size else text[: size - 3] + "..."
 
 
 def _is_int(value):
@@ -194,130 +88,440 @@ def _is_id(value):
     return _is_int(value) and 0 < value <= MAX_ID
 
 
-def _datetime_to_utc(name, value):
-    text = value.strip()
-    if re.fullmatch(r"\d{4}-\d\d-\d\d", text):
-        text += " 00:00:00"
-    iso = text.replace("Z", "+00:00").replace("z", "+00:00")
-    if not re.fullmatch(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d(\.\d+)?)?([+-]\d\d:?\d\d)?", iso):
-        raise _bad(name, f"expected 'YYYY-MM-DD HH:MM:SS' (UTC) or ISO 8601, got {value!r}")
+def _is_scalar(value):
+    if value is None or isinstance(value, bool | int | str):
+        return True
+    return isinstance(value, float) and math.isfinite(value)
+
+
+def _no_constant(name):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _json_loads(text):
+    """json.loads without the NaN / Infinity extensions (PostgreSQL and other clients refuse them)."""
+    return json.loads(text, parse_constant=_no_constant)
+
+
+def _literal(text, code, what):
+    """A JSON document, else a Python literal (ast.literal_eval, never eval)."""
     try:
-        moment = datetime.datetime.fromisoformat(iso)
-    except ValueError:
-        raise _bad(name, f"not a valid date and time: {value!r}") from None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    return moment.replace(microsecond=0).strftime("%Y-%m-%d %H:%M:%S")
+        return _json_loads(text)
+    except (ValueError, RecursionError) as exc:
+        json_error = exc  # not JSON: a Python literal, perhaps
+    try:
+        return ast.literal_eval(text.strip())
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError) as exc:
+        raise ApiError(
+            400,
+            code,
+            f"{what} is neither a JSON array ({_short(str(json_error), 120)}) "
+            f"nor a Python list literal ({_short(str(exc), 120)}).",
+        ) from None
 
 
-def _commands(name, value):
-    if not isinstance(value, list):
-        raise _bad(name, "expected a list of commands such as [[6, 0, [1, 2]]]")
-    if all(_is_id(v) for v in value):
-        return [(6, 0, list(value))]
+# -- domain ----------------------------------------------------------------------------------------
+def parse_domain(text: str | None) -> list:
+    """A search domain from a query parameter: a JSON array or a Python list literal, validated."""
+    if text is None:
+        return []
+    text = str(text)
+    if not text.strip():
+        return []
+    domain = _literal(text, "invalid_domain", "The domain")
+    if not isinstance(domain, list):
+        raise ApiError(400, "invalid_domain", "The domain must be a list of conditions, e.g. [('stage_id', '=', 2)].")
+    return _check_domain(domain, ())
+
+
+def _domain_error(where, message):
+    label = str(where[0]) + "".join(f", sub-domain element {i}" for i in where[1:])
+    details = {"index": where[0]}
+    if len(where) > 1:
+        details["path"] = list(where)
+    return ApiError(400, "invalid_domain", f"Domain element {label}: {message}", details)
+
+
+def _check_domain(domain, path):
     result = []
-    for index, cmd in enumerate(value):
-        if not isinstance(cmd, list | tuple) or not cmd or not _is_int(cmd[0]):
-            raise _bad(name, f"command {index} is not a command list")
-        code, rest = cmd[0], list(cmd[1:])
-        ok_id = len(rest) >= 1 and _is_id(rest[0])
-        if code == 0 and len(rest) == 2 and isinstance(rest[1], dict):
-            result.append((0, 0, rest[1]))
-        elif code == 1 and len(rest) == 2 and ok_id and isinstance(rest[1], dict):
-            result.append((1, rest[0], rest[1]))
-        elif code in (2, 3, 4) and ok_id and len(rest) <= 2:
-            result.append((code, rest[0], 0))
-        elif code == 5 and len(rest) <= 2:
-            result.append((5, 0, 0))
-        elif code == 6 and len(rest) == 2 and isinstance(rest[1], list) and all(_is_id(i) for i in rest[1]):
-            result.append((6, 0, list(rest[1])))
+    for index, term in enumerate(domain):
+        where = (*path, index)
+        if isinstance(term, str):
+            if term not in DOMAIN_OPERATORS:
+                raise _domain_error(where, f"unknown logical operator {_short(term)} (use '&', '|' or '!').")
+            result.append(term)
         else:
-            raise _bad(name, f"command {index} {list(cmd)!r} is malformed")
+            result.append(_check_leaf(term, where))
+    _check_arity(result, path)
     return result
 
 
-def value_to_orm(name, desc, value):  # noqa: C901 - one branch per field type
-    ftype = desc.get("type")
-    if ftype == "boolean":
-        if not isinstance(value, bool):
-            raise _bad(name, "expected true or false")
-        return value
-    if ftype in ("integer", "float", "monetary"):
-        if value is None or value is False:
-            return False
-        if ftype == "integer" and not (_is_int(value) and MIN_INT <= value <= MAX_ID):
-            raise _bad(name, "expected a whole number (32-bit)")
-        if not isinstance(value, int | float) or isinstance(value, bool):
-            raise _bad(name, "expected a number")
-        return value
-    if value is None or value is False:
-        return [(5, 0, 0)] if ftype in ("one2many", "many2many") else False
-    if ftype in ("char", "text", "html", "binary", "image"):
-        if not isinstance(value, str):
-            raise _bad(name, "expected a string")
-        return value
-    if ftype == "date":
-        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d\d-\d\d", value):
-            raise _bad(name, f"expected 'YYYY-MM-DD', got {value!r}")
-        try:
-            datetime.date.fromisoformat(value)
-        except ValueError:
-            raise _bad(name, f"not a valid date: {value!r}") from None
-        return value
-    if ftype == "datetime":
-        if not isinstance(value, str):
-            raise _bad(name, "expected a date and time string")
-        return _datetime_to_utc(name, value)
-    if ftype == "selection":
-        keys = [key for key, _label in desc.get("selection") or []]
-        if value in keys:
-            return value
-        if _is_int(value) and str(value) in keys:
-            return str(value)
-        raise _bad(name, f"expected one of {keys}, got {value!r}")
-    if ftype == "many2one":
-        if not _is_id(value):
-            raise _bad(name, "expected a record id")
-        return value
-    if ftype in ("one2many", "many2many"):
-        return _commands(name, value)
-    if ftype == "json":
-        if isinstance(value, str):
-            try:
-                return json.loads(value)
-            except ValueError:
-                raise _bad(name, "expected a JSON object or a JSON string") from None
-        if not isinstance(value, dict | list):
-            raise _bad(name, "expected a JSON object")
-        return value
-    if ftype == "properties":
-        if not isinstance(value, dict | list):
-            raise _bad(name, "expected an object")
-        return value
-    if ftype == "reference":
-        match = isinstance(value, str) and re.fullmatch(r"([a-z0-9_.]+),(\d+)", value.strip())
-        if not match or not MODEL_RE.match(match.group(1)) or not _is_id(int(match.group(2))):
-            raise _bad(name, "expected 'model.name,id'")
-        return f"{match.group(1)},{int(match.group(2))}"
-    if ftype == "many2one_reference":
-        if not _is_id(value):
-            raise _bad(name, "expected a record id")
-        return value
+def _check_arity(domain, path):
+    """Prefix notation, read right to left: '&' and '|' take two operands, '!' one. Several complete
+    terms side by side are ANDed (as in Odoo)."""
+    operands = 0
+    for index in range(len(domain) - 1, -1, -1):
+        term = domain[index]
+        if isinstance(term, str):
+            arity = 1 if term == "!" else 2
+            if operands < arity:
+                raise _domain_error((*path, index), f"{term!r} needs {arity} operand(s) after it, it has {operands}.")
+            operands -= arity - 1
+        else:
+            operands += 1
+
+
+def _check_leaf(term, where):
+    if not isinstance(term, list | tuple) or len(term) != 3:
+        raise _domain_error(where, f"expected [field, operator, value] or '&', '|', '!', got {_short(term)}.")
+    field, operator, value = term
+    if _is_int(field) and field in (0, 1) and operator == "=" and _is_int(value) and value == 1:
+        return (field, "=", 1)  # Odoo's TRUE_LEAF / FALSE_LEAF
+    if not isinstance(field, str) or not PATH_RE.match(field):
+        raise _domain_error(where, f"bad field name {_short(field)}.")
+    if not isinstance(operator, str) or operator.lower() not in ALLOWED_OPERATORS:
+        raise _domain_error(where, f"unknown operator {_short(operator)}.")
+    operator = operator.lower()
+    if operator in ("any", "not any"):
+        if not isinstance(value, list | tuple):
+            raise _domain_error(where, f"operator '{operator}' takes a domain (a list) as its value.")
+        if len(where) > MAX_DOMAIN_DEPTH:
+            raise _domain_error(where, f"sub-domains nest at most {MAX_DOMAIN_DEPTH} levels deep.")
+        return (field, operator, _check_domain(list(value), where))
+    if isinstance(value, list | tuple):
+        if not all(_is_scalar(v) for v in value):
+            raise _domain_error(where, "a value list may hold only null, booleans, numbers and strings.")
+        value = list(value)
+    elif not _is_scalar(value):
+        raise _domain_error(where, "the value must be null, a boolean, a number, a string or a list of those.")
+    if value is None and operator in ("=", "!="):
+        value = False  # Odoo's "not set"
+    return (field, operator, value)
+
+
+# -- fields, paging, order -------------------------------------------------------------------------
+def parse_fields(text: str | None) -> list[str] | None:
+    """Field names: ['a','b'], ["a","b"] or a,b. None means the default field set."""
+    if text is None:
+        return None
+    text = str(text).strip()
+    if not text:
+        return None
+    if text[0] in "[(":
+        names = _literal(text, "invalid_fields", "fields")
+        if not isinstance(names, list | tuple):
+            raise ApiError(400, "invalid_fields", "fields must be a list of field names.")
+    else:
+        names = [name.strip() for name in text.split(",")]
+    for index, name in enumerate(names):
+        if not isinstance(name, str) or not NAME_RE.match(name):
+            raise ApiError(400, "invalid_fields", f"Bad field name {_short(name)} in fields.", {"index": index})
+    return list(dict.fromkeys(names))
+
+
+def parse_int(
+    name: str, text: str | None, default: int | None, minimum: int = 0, maximum: int | None = None
+) -> int | None:
+    """An integer query parameter within [minimum, maximum]; error code ``invalid_<name>``."""
+    if text is None:
+        return default
+    text = str(text).strip()
+    if text == "":
+        return default
+    code = f"invalid_{name}"
+    if not INT_RE.match(text):
+        raise ApiError(400, code, f"{name} must be a whole number, got {_short(text)}.")
+    try:
+        value = int(text)
+    except ValueError:  # more digits than Python converts
+        raise ApiError(400, code, f"{name} has too many digits.") from None
+    if minimum is not None and value < minimum:
+        raise ApiError(400, code, f"{name} must be at least {minimum}, got {value}.", {"minimum": minimum})
+    if maximum is not None and value > maximum:
+        raise ApiError(400, code, f"{name} must be at most {maximum}, got {value}.", {"maximum": maximum})
     return value
 
 
-def value_from_orm(desc, value):
+def parse_order(text: str | None) -> list[tuple[str, str]]:
+    """'field [asc|desc], ...' as [(field, 'asc'|'desc')]."""
+    if text is None:
+        return []
+    text = str(text)
+    if not text.strip():
+        return []
+    result = []
+    for part in text.split(","):
+        match = ORDER_RE.match(part)
+        direction = (match.group(2) or "asc").lower() if match else None
+        if direction not in ("asc", "desc"):
+            raise ApiError(400, "invalid_order", f"Bad order {_short(part.strip())}: use 'field [asc|desc], ...'.")
+        result.append((match.group(1), direction))
+    return result
+
+
+def parse_json_body(raw: bytes, max_bytes: int) -> object:
+    """The request body as JSON (RFC 8259: UTF-8, no NaN or Infinity), at most max_bytes long."""
+    if raw is None:
+        raw = b""
+    elif isinstance(raw, str):
+        raw = raw.encode("utf-8")
+    if len(raw) > max_bytes:
+        raise ApiError(413, "payload_too_large", f"The body exceeds {max_bytes} bytes.", {"max_bytes": max_bytes})
+    try:
+        text = bytes(raw).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ApiError(
+            400, "invalid_json", f"The body is not valid UTF-8 (byte {exc.start}).", {"position": exc.start}
+        ) from None
+    if not text.strip():
+        raise ApiError(400, "invalid_json", "empty body")
+    try:
+        return _json_loads(text)
+    except json.JSONDecodeError as exc:
+        raise ApiError(
+            400,
+            "invalid_json",
+            f"Malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno} (char {exc.pos}).",
+            {"line": exc.lineno, "column": exc.colno, "position": exc.pos},
+        ) from None
+    except ValueError as exc:  # NaN / Infinity, integers of thousands of digits
+        raise ApiError(400, "invalid_json", f"Malformed JSON: {exc}.") from None
+    except RecursionError:
+        raise ApiError(400, "invalid_json", "Malformed JSON: nested too deeply.") from None
+
+
+# -- values: JSON -> ORM ---------------------------------------------------------------------------
+def _bad(name, message):
+    return ApiError(422, "invalid_value", f"{name}: {message}", {"field": name})
+
+
+def _to_boolean(name, desc, value):
+    if not isinstance(value, bool):
+        raise _bad(name, f"expected true or false, got {_short(value)}.")
+    return value
+
+
+def _to_integer(name, desc, value):
+    if not _is_int(value):
+        raise _bad(name, f"expected a whole number, got {_short(value)}.")
+    if not MIN_INT <= value <= MAX_ID:
+        raise _bad(name, f"{value} is out of range ({MIN_INT} to {MAX_ID}).")
+    return value
+
+
+def _to_float(name, desc, value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _bad(name, f"expected a number, got {_short(value)}.")
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an int too large for a float
+        finite = False
+    if not finite:
+        raise _bad(name, f"{_short(value)} is not a finite number.")
+    return value
+
+
+def _to_string(name, desc, value):
+    if not isinstance(value, str):
+        raise _bad(name, f"expected a string, got {_short(value)}.")
+    return value
+
+
+def _to_date(name, desc, value):
+    if not isinstance(value, str) or not DATE_RE.match(value):
+        raise _bad(name, f"expected a date 'YYYY-MM-DD', got {_short(value)}.")
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        raise _bad(name, f"not a valid date: {_short(value)}.") from None
+    return value
+
+
+def _to_datetime(name, desc, value):
+    """'YYYY-MM-DD HH:MM:SS' (UTC), ISO 8601 with T, fraction, Z or +HH:MM, or a bare date; as naive UTC."""
+    match = isinstance(value, str) and DATETIME_RE.match(value)
+    if not match:
+        raise _bad(
+            name,
+            f"expected 'YYYY-MM-DD HH:MM:SS' (UTC) or ISO 8601 like '2025-12-15T10:00:00+01:00', got {_short(value)}.",
+        )
+    year, month, day, hour, minute, second, _zulu, sign, off_hours, off_minutes = match.groups()
+    try:
+        moment = datetime.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
+    except ValueError:
+        raise _bad(name, f"not a valid date and time: {_short(value)}.") from None
+    if sign:
+        if int(off_hours) > 23 or int(off_minutes) > 59:
+            raise _bad(name, f"bad UTC offset in {_short(value)}.")
+        offset = datetime.timedelta(hours=int(off_hours), minutes=int(off_minutes))
+        try:
+            moment = moment - offset if sign == "+" else moment + offset
+        except OverflowError:
+            raise _bad(name, f"{_short(value)} is out of range in UTC.") from None
+    return moment.isoformat(sep=" ")
+
+
+def _to_selection(name, desc, value):
+    keys = [item[0] for item in desc.get("selection") or [] if isinstance(item, list | tuple) and item]
+    for key in keys:
+        if type(key) is type(value) and key == value:
+            return key
+    if _is_int(value) and str(value) in keys:
+        return str(value)
+    shown = ", ".join(repr(k) for k in keys[:20]) + (", ..." if len(keys) > 20 else "")
+    raise _bad(name, f"expected one of {shown}; got {_short(value)}.")
+
+
+def _to_id(name, desc, value):
+    if not _is_id(value):
+        raise _bad(name, f"expected a record id (a positive integer), got {_short(value)}.")
+    return value
+
+
+def _is_placeholder(value):
+    return value is None or value is False or (_is_int(value) and value == 0)
+
+
+COMMAND_SHAPES = {
+    0: "[0, 0, {values}]",
+    1: "[1, id, {values}]",
+    2: "[2, id, 0]",
+    3: "[3, id, 0]",
+    4: "[4, id, 0]",
+    5: "[5, 0, 0]",
+    6: "[6, 0, [ids]]",
+}
+
+
+def _command(name, index, cmd):
+    if not isinstance(cmd, list | tuple) or not cmd or not _is_int(cmd[0]):
+        raise _bad(name, f"command {index} must be a list such as [4, id, 0], got {_short(cmd)}.")
+    code, args = cmd[0], list(cmd[1:])
+    size = len(args)
+    if code == 0 and size == 2 and _is_placeholder(args[0]) and isinstance(args[1], dict):
+        return (0, 0, args[1])
+    if code == 1 and size == 2 and _is_id(args[0]) and isinstance(args[1], dict):
+        return (1, args[0], args[1])
+    if code in (2, 3, 4) and size in (1, 2) and _is_id(args[0]) and all(map(_is_placeholder, args[1:])):
+        return (code, args[0], 0)
+    if code == 5 and size <= 2 and all(map(_is_placeholder, args)):
+        return (5, 0, 0)
+    if (
+        code == 6
+        and size == 2
+        and _is_placeholder(args[0])
+        and isinstance(args[1], list | tuple)
+        and all(map(_is_id, args[1]))
+    ):
+        return (6, 0, list(args[1]))
+    if code not in COMMAND_SHAPES:
+        raise _bad(name, f"command {index}: unknown command {code} (use 0 to 6).")
+    raise _bad(name, f"command {index} {_short(cmd)} is malformed: expected {COMMAND_SHAPES[code]}.")
+
+
+def _to_commands(name, desc, value):
+    if value is None or value is False:
+        return [(5, 0, 0)]  # null clears the relation
+    if not isinstance(value, list | tuple):
+        raise _bad(name, f"expected a list of commands such as [[6, 0, [1, 2]]] or of ids, got {_short(value)}.")
+    if all(_is_int(v) for v in value):  # a plain list of ids (even empty): the new set of records
+        wrong = [v for v in value if not _is_id(v)]
+        if wrong:
+            raise _bad(name, f"record ids must be positive integers, got {_short(wrong)}.")
+        return [(6, 0, list(value))]
+    return [_command(name, index, cmd) for index, cmd in enumerate(value)]
+
+
+def _to_json(name, desc, value):
+    if isinstance(value, str):
+        try:
+            return _json_loads(value)
+        except (ValueError, RecursionError):
+            raise _bad(name, "expected a JSON object, or a string holding valid JSON.") from None
+    if not isinstance(value, dict | list):
+        raise _bad(name, f"expected a JSON object or array, got {_short(value)}.")
+    return value
+
+
+def _to_properties(name, desc, value):
+    if not isinstance(value, dict | list):
+        raise _bad(name, f"expected an object or a list of properties, got {_short(value)}.")
+    return value
+
+
+def _to_reference(name, desc, value):
+    match = isinstance(value, str) and REFERENCE_RE.match(value)
+    if not match or not _is_id(int(match.group(2))):
+        raise _bad(name, f"expected 'model.name,id' such as 'res.partner,7', got {_short(value)}.")
+    return f"{match.group(1)},{int(match.group(2))}"
+
+
+def _to_binary(name, desc, value):
+    if not isinstance(value, str):
+        raise _bad(name, f"expected a base64 string, got {_short(value)}.")
+    compact = WHITESPACE_RE.sub("", value)
+    if len(compact) % 4 or not BASE64_RE.match(compact):
+        raise _bad(name, "expected base64 data (A-Z, a-z, 0-9, '+', '/', '=' padding).")
+    return value
+
+
+TO_ORM = {
+    "boolean": _to_boolean,
+    "integer": _to_integer,
+    "float": _to_float,
+    "monetary": _to_float,
+    "char": _to_string,
+    "text": _to_string,
+    "html": _to_string,
+    "date": _to_date,
+    "datetime": _to_datetime,
+    "selection": _to_selection,
+    "many2one": _to_id,
+    "one2many": _to_commands,
+    "many2many": _to_commands,
+    "json": _to_json,
+    "properties": _to_properties,
+    "reference": _to_reference,
+    "many2one_reference": _to_id,
+    "binary": _to_binary,
+    "image": _to_binary,
+}
+# types for which null (or false) means "empty", written as False
+EMPTY_IS_FALSE = frozenset(TO_ORM) - {"boolean", "one2many", "many2many"}
+
+
+def value_to_orm(name: str, desc: dict, value) -> object:
+    """A JSON request value as the ORM's create() / write() take it, for the field described by desc
+    (a fields_get() entry). A wrong type raises ApiError 422 invalid_value naming the field."""
+    ftype = desc.get("type")
+    convert = TO_ORM.get(ftype)
+    if convert is None:
+        return value
+    if ftype in EMPTY_IS_FALSE and (value is None or value is False):
+        return False
+    return convert(name, desc, value)
+
+
+# -- values: ORM -> JSON ---------------------------------------------------------------------------
+def value_from_orm(desc: dict, value) -> object:
+    """A value of Model.read() (or _read_format()) as JSON: empty values are null, booleans stay."""
     ftype = desc.get("type")
     if ftype == "boolean":
         return bool(value)
-    if ftype == "many2one":
-        return [value[0], value[1]] if value else None
     if ftype in ("one2many", "many2many"):
-        return list(value or [])
-    if ftype == "datetime":
-        return value.strftime("%Y-%m-%d %H:%M:%S") if value else None
-    if ftype == "date":
-        return value.strftime("%Y-%m-%d") if value else None
-    if value is False:
+        return list(value) if value else []
+    if value is False or value is None:
         return None
+    if ftype == "many2one":
+        return [value[0], value[1]] if isinstance(value, list | tuple) and len(value) >= 2 else value
+    if ftype == "datetime" and isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+        return value.replace(microsecond=0).isoformat(sep=" ")
+    if ftype == "date" and isinstance(value, datetime.date):
+        if isinstance(value, datetime.datetime):
+            value = value.date()
+        return value.isoformat()
+    if ftype in ("binary", "image") and isinstance(value, bytes | bytearray):
+        return bytes(value).decode("ascii", errors="replace")
     return value

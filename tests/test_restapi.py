@@ -468,13 +468,19 @@ class TestRestApiState(RestApiCase):
         # another address over the limit does not slow this one
         self.assertEqual(self.call("GET", "/object/fsm.stage").status_code, 200)
         failures.create([{"remote_addr": "127.0.0.1"} for _i in range(3)])
-        resp = self.call("GET", "/object/fsm.stage")
+        # over the limit, this address may not have any key verified...
+        admin = self.env.ref("base.user_admin")
+        fresh = self.env["res.users.apikeys"].with_user(admin)._generate(None, "fresh", None)
+        resp = self.call("GET", "/object/fsm.stage", key=fresh)
         err = self.assertError(resp, 429, "too_many_failures")
         self.assertTrue(1 <= int(resp.headers["Retry-After"]) <= 61)
         self.assertEqual(err["details"]["retry_after"], int(resp.headers["Retry-After"]))
+        self.assertError(self.call("GET", "/object/fsm.stage", key="x" * 40), 429, "too_many_failures")
+        # ...while a key this server already verified goes on working
+        self.assertEqual(self.call("GET", "/object/fsm.stage").status_code, 200)
         # failures older than the window no longer count
         failures.search([]).write({"date": fields.Datetime.now() - timedelta(minutes=5)})
-        self.assertEqual(self.call("GET", "/object/fsm.stage").status_code, 200)
+        self.assertEqual(self.call("GET", "/object/fsm.stage", key=fresh).status_code, 200)
         failures._gc_auth_failures()
         self.assertFalse(failures.search([]))
 
