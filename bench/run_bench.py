@@ -99,6 +99,13 @@ class Bench:
         if not match:
             sys.exit(f"bench: seeding failed:\n{out[-3000:]}")
         print(f"   seeded {match.group(1)} jobs in {time.time() - t0:.0f} s")
+        # as autovacuum does on a live database: planner statistics and the visibility map
+        conn = rt.pg_connect(self.db)
+        try:
+            with conn.cursor() as cr:
+                cr.execute("VACUUM ANALYZE fsm_order")
+        finally:
+            conn.close()
 
     def api_key(self):
         out = self.shell_run(
