@@ -3,7 +3,7 @@
 
 from odoo import api, models, tools
 
-from ..restapi.service import FIELD_ATTRIBUTES
+from ..restapi.service import FIELD_ATTRIBUTES, field_map
 
 
 class IrModel(models.Model):
@@ -12,7 +12,7 @@ class IrModel(models.Model):
     @api.model
     @tools.ormcache("self.env.uid", "self.env.lang", "model_name")
     def _fsj_api_fields(self, model_name):
-        """fields_get as the user sees it, for the REST API: computed once per worker, user and
-        language (Odoo clears it with the registry caches, e.g. when the user's groups change).
-        Callers must not modify the result."""
-        return self.env[model_name].fields_get(attributes=FIELD_ATTRIBUTES)
+        """The REST API's fields of a model as the user sees them (fields_get: field groups apply),
+        computed once per worker, user and language; Odoo clears it with the registry caches (e.g.
+        when the user's groups change). Callers must not modify the result."""
+        return field_map(model_name, self.env[model_name].fields_get(attributes=FIELD_ATTRIBUTES))

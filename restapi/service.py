@@ -46,6 +46,25 @@ ALLOWED_METHODS = {
 }
 
 
+def field_map(model_name, orm_fields):
+    """The API's fields of a model, {API name: (ORM name, description)}, from its fields_get as the
+    user sees it: secrets and shadowed ORM names left out, seed 000's aliases added."""
+    aliases = FIELD_ALIASES.get(model_name, {})
+    hidden = HIDDEN_ORM_FIELDS.get(model_name, set())
+    fields = {}
+    for fname, desc in orm_fields.items():
+        if fname in hidden or any(word in fname for word in SECRET_FIELD_WORDS):
+            continue
+        fields[fname] = (fname, desc)
+    for api_name, orm_name in aliases.items():
+        if orm_name in orm_fields:
+            fields[api_name] = (orm_name, dict(orm_fields[orm_name]))
+    if model_name == "fsm.order" and "type" in fields:
+        # read and filtered as the type's code; written as a code (or an id)
+        fields["type"][1].update(type="char", readonly=False)
+    return fields
+
+
 class ModelApi:
     """The API view of one exposed model, for the current user."""
 
@@ -57,21 +76,8 @@ class ModelApi:
         self.model = env[model_name]
         self.name = model_name
         self.model.check_access("read")
-        orm_fields = env["ir.model"]._fsj_api_fields(model_name)
-        aliases = FIELD_ALIASES.get(model_name, {})
-        hidden = HIDDEN_ORM_FIELDS.get(model_name, set())
-        self.fields = {}  # API name -> (ORM name, description)
-        for fname, desc in orm_fields.items():
-            if fname in hidden or any(word in fname for word in SECRET_FIELD_WORDS):
-                continue
-            self.fields[fname] = (fname, desc)
-        for api_name, orm_name in aliases.items():
-            if orm_name in orm_fields:
-                desc = dict(orm_fields[orm_name])
-                self.fields[api_name] = (orm_name, desc)
-        if model_name == "fsm.order" and "type" in self.fields:
-            # read and filtered as the type's code; written as a code (or an id)
-            self.fields["type"][1].update(type="char", readonly=False)
+        # API name -> (ORM name, description); computed once per worker, user and language
+        self.fields = env["ir.model"]._fsj_api_fields(model_name)
 
     # -- field names -----------------------------------------------------------------------------
     def default_fields(self):
