@@ -63,7 +63,7 @@ class FSMOrder(models.Model):
     can_start = fields.Boolean(compute="_compute_can_start")
 
     def init(self):
-        super().init()
+        res = super().init()
         # what seed 000's lists filter and order by: a day's or a technician's jobs not closed, in
         # schedule order, with their total (X-Total-Count counts from the index alone)
         tools.create_index(
@@ -72,6 +72,7 @@ class FSMOrder(models.Model):
         tools.create_index(
             self.env.cr, "fsm_order_person_schedule_index", self._table, ["person_id", "scheduled_date_start"]
         )
+        return res
 
     @api.depends("location_id")
     def _compute_partner_id(self):
