@@ -151,16 +151,17 @@ class FSMOrder(models.Model):
         """Side effects of entering a stage, whatever moved the job there (button, server action,
         API, kanban): timestamps and activities."""
         now = fields.Datetime.now()
-        for order in self:
-            code = order.stage_id.code
-            if code == STAGE_IN_PROGRESS and not order.date_start:
-                order.date_start = now
-            elif code == STAGE_COMPLETED and not order.date_end:
-                order.date_end = now
-            if code == STAGE_SCHEDULED:
-                order._schedule_technician_activity()
-            elif code in (STAGE_COMPLETED, STAGE_CANCELLED):
-                order._close_activities(code)
+        codes = {order: order.stage_id.code for order in self}
+        started = self.filtered(lambda o: codes[o] == STAGE_IN_PROGRESS and not o.date_start)
+        if started:
+            started.date_start = now  # one write for all, not one per job
+        ended = self.filtered(lambda o: codes[o] == STAGE_COMPLETED and not o.date_end)
+        if ended:
+            ended.date_end = now
+        for order in self.filtered(lambda o: codes[o] == STAGE_SCHEDULED):
+            order._schedule_technician_activity()
+        for code in (STAGE_COMPLETED, STAGE_CANCELLED):
+            self.filtered(lambda o, code=code: codes[o] == code)._close_activities(code)
 
     def _schedule_technician_activity(self):
         self.ensure_one()

@@ -103,7 +103,7 @@ def build(env, exposed, base_url):
                 continue
             prop = dict(_read_schema(desc), title=desc.get("string") or api_name)
             read_props[api_name] = prop
-            if desc.get("readonly") and not desc.get("store"):
+            if desc.get("readonly"):
                 continue
             write_props[api_name] = _write_schema(desc)
             if desc.get("required") and not desc.get("readonly"):
@@ -151,19 +151,15 @@ def build(env, exposed, base_url):
                 "parameters": record,
                 "responses": _responses("200", one, headers={"ETag": {"schema": {"type": "string"}}}),
             },
-            "put": {
-                "summary": f"Update one {name} (partial)",
-                "operationId": f"update_{key}",
-                "parameters": [*record, if_match],
-                "requestBody": {"required": True, "content": {"application/json": {"schema": write_ref}}},
-                "responses": _responses("200", one),
-            },
-            "patch": {
-                "summary": f"Update one {name} (partial)",
-                "operationId": f"patch_{key}",
-                "parameters": [*record, if_match],
-                "requestBody": {"required": True, "content": {"application/json": {"schema": write_ref}}},
-                "responses": _responses("200", one),
+            **{
+                verb: {
+                    "summary": f"Update one {name} (partial)",
+                    "operationId": f"{verb}_{key}",
+                    "parameters": [*record, if_match],
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": write_ref}}},
+                    "responses": _responses("200", one),
+                }
+                for verb in ("put", "patch")
             },
             "delete": {
                 "summary": f"Delete one {name}",

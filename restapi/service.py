@@ -228,7 +228,8 @@ class ModelApi:
             )
         for name, raw in body.items():
             orm, desc = self.fields[name]
-            if desc.get("readonly") and not desc.get("store"):
+            if desc.get("readonly"):
+                # e.g. effective_duration, computed from the actual start and end: never set directly
                 raise ApiError(400, "readonly_field", f"Field '{name}' is read-only.", {"field": name})
             if self.name == "fsm.order" and name == "type":
                 values["type"] = self._job_type(raw)

@@ -260,6 +260,11 @@ class TestRestApi(RestApiCase):
         self.assertError(
             self.call("POST", "/object/fsm.order", {"partner_id": self.customer.id, "bogus": 1}), 400, "unknown_field"
         )
+        self.assertError(
+            self.call("POST", "/object/fsm.order", {"partner_id": self.customer.id, "effective_duration": 9}),
+            400,
+            "readonly_field",
+        )
         big = {"partner_id": self.customer.id, "description": "x" * (1024 * 1024 + 10)}
         self.assertError(self.call("POST", "/object/fsm.order", big), 413, "payload_too_large")
         self.assertEqual(self.env["fsm.order"].search_count([]), count, "no error wrote anything")
