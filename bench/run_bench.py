@@ -186,10 +186,9 @@ class Bench:
         return sum(counts) / seconds
 
     # -- the measurements ------------------------------------------------------------------------
-    def measure(self, size, key):
+    def calls(self, key):
+        """The A/B pairs (REST, JSON-RPC) of the list and detail requests, and what they need."""
         rest, rpc, uid = self.clients(key)
-        n = self.args.requests
-        res = {}
         stages = {s["code"]: s["id"] for s in rest.get(f"{self.url}/restapi/1.0/object/fsm.stage",
                   params={"fields": "code"}).json()["fsm.stage"] if s["code"]}  # fmt: skip
         day = datetime.date.today().isoformat()
@@ -204,7 +203,6 @@ class Bench:
             self.jsonrpc(rpc, uid, key, "fsm.order", "search_read", [domain],
                          {"fields": TODAY_FIELDS, "order": "scheduled_date_start", "limit": 50})  # fmt: skip
 
-        res["list50_rest_ms"], res["list50_jsonrpc_ms"] = self.ab(rest_list, rpc_list, n)
         job_id = self.jsonrpc(rpc, uid, key, "fsm.order", "search", [[]], {"limit": 1, "order": "id desc"})[0]
 
         def rest_detail():
@@ -214,7 +212,17 @@ class Bench:
         def rpc_detail():
             self.jsonrpc(rpc, uid, key, "fsm.order", "read", [[job_id]], {"fields": RPC_DETAIL_FIELDS})
 
-        res["detail_rest_ms"], res["detail_jsonrpc_ms"] = self.ab(rest_detail, rpc_detail, n)
+        return {"list": (rest_list, rpc_list), "detail": (rest_detail, rpc_detail), "clients": (rest, rpc, uid),
+                "list_params": list_params, "domain": domain}  # fmt: skip
+
+    def measure(self, size, key):
+        calls = self.calls(key)
+        rest, rpc, uid = calls["clients"]
+        list_params, domain = calls["list_params"], calls["domain"]
+        n = self.args.requests
+        res = {}
+        res["list50_rest_ms"], res["list50_jsonrpc_ms"] = self.ab(*calls["list"], n)
+        res["detail_rest_ms"], res["detail_jsonrpc_ms"] = self.ab(*calls["detail"], n)
         partner = self.jsonrpc(rpc, uid, key, "res.partner", "search", [[("name", "=like", "Bench Customer %")]],
                                {"limit": 1})[0]  # fmt: skip
 

@@ -13,6 +13,7 @@ import hashlib
 from odoo.fields import Datetime
 
 from .parsing import MAX_ID, ApiError, value_from_orm, value_to_orm
+from .prefetch import display_names
 
 FIELD_ATTRIBUTES = ["type", "relation", "selection", "required", "readonly", "store", "string"]
 # never shown nor written through the API, whatever the model
@@ -149,9 +150,14 @@ class ModelApi:
     def render(self, records, names):
         names, orm_names = self.resolve(names)
         if orm_names:
-            # as Odoo's search_read: the rows of records already fetched, without read()'s refetch
+            # as Odoo's search_read: the rows of records already fetched, without read()'s refetch;
+            # many2one values as ids, then named in one batch per field (Odoo names them one by one)
             orm_names = records.check_field_access_rights("read", orm_names)
-            rows = records._read_format(fnames=orm_names)
+            rows = records._read_format(fnames=orm_names, load=None)
+            for fname, labels in display_names(records, orm_names).items():
+                for row in rows:
+                    if value := row.get(fname):
+                        row[fname] = (value, labels[value]) if value in labels else False
         else:
             rows = [{"id": r.id} for r in records]
         out = []

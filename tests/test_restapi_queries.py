@@ -5,11 +5,11 @@ from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.fieldservice_jobs.restapi import service
 
-# SQL queries of a REST list of jobs with seed 000's "today's jobs" fields, warm caches: search, count,
-# read, and one display-name read per many2one comodel (customer, stage, technician, location). A regression
-# (a query per record, an unindexed filter, a per-request metadata query) changes it: look before
-# raising it.
-LIST_QUERY_BUDGET = 8
+# SQL queries of a REST list of jobs with seed 000's "today's jobs" fields, warm caches: search (with its
+# columns), count, and the display names' narrow reads (restapi/prefetch.py): customers' partners, stages,
+# technicians, locations, then the technicians' and locations' partners. A regression (a query per
+# record, an unindexed filter, a per-request metadata query) changes it: look before raising it.
+LIST_QUERY_BUDGET = 7
 TODAY_FIELDS = ["name", "partner_id", "scheduled_date_start", "stage_id", "person_id", "location_id", "type"]
 
 
@@ -53,4 +53,4 @@ class TestListQueryBudget(TransactionCase):
         q50 = self.list_queries(50)
         q500 = self.list_queries(500)
         self.assertEqual(q50, q500, "a list request must not run queries per record")
-        self.assertLessEqual(q50, LIST_QUERY_BUDGET)
+        self.assertLessEqual(q50, LIST_QUERY_BUDGET, f"{q50} queries")

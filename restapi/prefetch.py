@@ -1,0 +1,90 @@
+# Copyright 2026 fieldservice_jobs authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Narrow prefetch of the columns that many2one display names read.
+
+Odoo renders a many2one as (id, display_name), computed as superuser (``Many2one.convert_to_read``). Its
+compute reads a few fields of the target (for a partner: name, type, parent, company name...), but
+the first read of any field loads *every* prefetchable column of the target's table: about a hundred
+for res.partner, read once for the customers, again for the locations' and the technicians' partners
+(fsm.location and fsm.person inherit res.partner). This module fetches beforehand only the columns the
+computes depend on (``@api.depends``, followed through related fields, stored computed fields and
+many2one links), one query per model and link level, so that the computes find everything in cache.
+
+It changes what is fetched, never what is answered: a field a compute reads without declaring it is
+simply fetched by Odoo as usual. tests/test_restapi_queries.py compares the answers with Odoo's
+``read`` and pins the query count.
+"""
+
+from collections import deque
+
+from odoo.exceptions import MissingError
+
+MAX_LEVELS = 3  # many2one hops followed (location -> partner -> parent company)
+
+
+def _plan(model, paths):
+    """(stored field names of ``model``, {many2one field: dotted paths on its target}) that computing
+    the dotted ``paths`` reads, following declared dependencies."""
+    columns, follow = set(), {}
+    todo, done = deque(paths), set()
+    depends = model.pool.field_depends
+    while todo:
+        path = todo.popleft()
+        if path in done:
+            continue
+        done.add(path)
+        head, _dot, tail = path.partition(".")
+        field = model._fields.get(head)
+        if field is None:
+            continue
+        if tail:
+            todo.append(head)
+            if field.type == "many2one":
+                follow.setdefault(head, set()).add(tail)
+            continue
+        if field.store and field.column_type:
+            columns.add(head)
+        # a compute may read its inputs rather than its stored result (res.partner's display name
+        # calls _get_complete_name(), the compute of its stored complete_name): follow them too
+        if field.compute or field.related:
+            todo.extend(depends[field])
+    return columns, follow
+
+
+def _add(level, records, paths):
+    if records:
+        have, have_paths = level.get(records._name, (records.browse(), set()))
+        level[records._name] = (have | records, have_paths | set(paths))
+
+
+def display_names(records, field_names):
+    """{many2one field: {target id: display name}} for the many2one ``field_names`` of ``records``.
+
+    As Odoo's ``Many2one.convert_to_read``: names computed as superuser (a many2one's visibility is the
+    record's, not the target's), a missing target has none; but in one batch per field, after a narrow
+    prefetch, instead of one superuser environment and one full-row fetch per value."""
+    targets = {}
+    for fname in field_names:
+        field = records._fields.get(fname)
+        if field is not None and field.type == "many2one":
+            targets[fname] = records[fname].sudo()
+    level = {}
+    for values in targets.values():
+        _add(level, values, ["display_name"])
+    for _hop in range(MAX_LEVELS):
+        following = {}
+        for values, paths in level.values():
+            columns, follow = _plan(values, paths)
+            values.fetch(list(columns))
+            for link, tails in follow.items():
+                _add(following, values[link], tails)
+        level = following
+        if not level:
+            break
+    names = {}
+    for fname, values in targets.items():
+        try:
+            names[fname] = {value.id: value.display_name for value in values}
+        except MissingError:  # a dangling reference: as Odoo, no name (the value renders as empty)
+            names[fname] = {value.id: value.display_name for value in values.exists()}
+    return names

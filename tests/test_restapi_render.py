@@ -1,0 +1,72 @@
+# Copyright 2026 fieldservice_jobs authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+
+from odoo.tests import tagged
+
+from odoo.addons.fieldservice_jobs.restapi import prefetch, service
+
+from .common import JobsCase
+
+M2O_FIELDS = ["partner_id", "location_id", "person_id", "stage_id", "type", "team_id"]
+
+
+@tagged("post_install", "-at_install")
+class TestRenderDisplayNames(JobsCase):
+    """The API names many2one values in one batch per field after a narrow prefetch
+    (restapi/prefetch.py): the names must be exactly Odoo's own, for what Odoo shows in them (a contact
+    of a company is "Company, Contact"; a location has its own name)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        company = cls.env["res.partner"].create({"name": "Render Corp", "is_company": True})
+        contact = cls.env["res.partner"].create({"name": "Rita Render", "parent_id": company.id})
+        invoice = cls.env["res.partner"].create({"parent_id": company.id, "type": "invoice"})  # nameless
+        cls.jobs = cls.Order.create(
+            [{"partner_id": p.id, "person_id": cls.technician.id} for p in (company, contact, invoice, cls.customer)]
+            + [{"partner_id": contact.id, "person_id": cls.technician_without_user.id}]
+        )
+        cls.api = service.ModelApi(cls.env, "fsm.order", cls.env["res.config.settings"]._fsm_jobs_api_models())
+
+    def test_names_are_odoos(self):
+        self.env.invalidate_all()
+        rendered = {row["id"]: row for row in self.api.render(self.jobs, ["partner_id", "location_id", "person_id"])}
+        self.env.invalidate_all()
+        expected = {row["id"]: row for row in self.jobs.read(["partner_id", "location_id", "person_id"])}
+        self.assertEqual(set(rendered), set(self.jobs.ids))
+        for job_id, row in rendered.items():
+            for fname in ("partner_id", "location_id", "person_id"):
+                want = expected[job_id][fname]
+                got = row[fname]
+                self.assertEqual(tuple(got) if got else False, want or False, fname)
+        names = {row["partner_id"][1] for row in rendered.values()}
+        self.assertIn("Render Corp, Rita Render", names)
+
+    def test_display_names_match_read_for_every_many2one(self):
+        jobs = self.Order.search([], limit=200)
+        self.env.invalidate_all()
+        names = prefetch.display_names(jobs, M2O_FIELDS)
+        self.env.invalidate_all()
+        for row in jobs.read(M2O_FIELDS):
+            for fname in M2O_FIELDS:
+                if row[fname]:
+                    self.assertEqual(names[fname][row[fname][0]], row[fname][1], fname)
+
+    def test_prefetch_is_narrow(self):
+        """The customers' display names load the columns they need, not the whole partner row."""
+        self.env.invalidate_all()
+        prefetch.display_names(self.jobs, ["partner_id"])
+        customers = self.jobs.partner_id
+        cache = self.env.cache
+        for fname in ("name", "parent_id", "type", "is_company", "commercial_company_name"):
+            self.assertTrue(cache.contains(customers[0], customers._fields[fname]), fname)
+        for fname in ("street", "comment", "website", "phone"):
+            self.assertFalse(cache.contains(customers[0], customers._fields[fname]), fname)
+
+    def test_names_of_records_the_user_cannot_read(self):
+        """As Odoo: a many2one's name follows the job's visibility, not the target's (computed as
+        superuser), so a technician sees the stage and customer names of the jobs he may read."""
+        job = self.jobs[0].with_user(self.tech_user)
+        names = prefetch.display_names(job, ["partner_id", "stage_id"])
+        self.assertEqual(names["partner_id"][self.jobs[0].partner_id.id], "Render Corp")
+        self.assertEqual(names["stage_id"][self.jobs[0].stage_id.id], self.jobs[0].stage_id.name)
