@@ -5,6 +5,7 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError
+from odoo.tools import sql
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
@@ -65,9 +66,15 @@ class FSMOrder(models.Model):
     def init(self):
         res = super().init()
         # what seed 000's lists filter and order by: a day's or a technician's jobs not closed, in
-        # schedule order, with their total (X-Total-Count counts from the index alone)
+        # schedule order. The company is in the index for the multi-company record rule, so that the
+        # total of a list (X-Total-Count) is an index-only scan: 18.6 ms -> 4.4 ms for the ~17,000 open
+        # future jobs of 100,000 (bench/), where the page itself takes 0.4 ms
+        sql.drop_index(self.env.cr, "fsm_order_schedule_stage_index", self._table)  # 18.0.1.0.0 dev builds
         tools.create_index(
-            self.env.cr, "fsm_order_schedule_stage_index", self._table, ["scheduled_date_start", "stage_id"]
+            self.env.cr,
+            "fsm_order_schedule_stage_company_index",
+            self._table,
+            ["scheduled_date_start", "stage_id", "company_id"],
         )
         tools.create_index(
             self.env.cr, "fsm_order_person_schedule_index", self._table, ["person_id", "scheduled_date_start"]
