@@ -4,15 +4,15 @@
 
 Odoo renders a many2one as (id, display_name), computed as superuser (``Many2one.convert_to_read``). Its
 compute reads a few fields of the target (for a partner: name, type, parent, company name...), but
-the first read of any field loads *every* prefetchable column of the target's table: about a hundred
-for res.partner, read once for the customers, again for the locations' and the technicians' partners
+the first read of any field loads *every* prefetchable column of the target's table (dozens for
+res.partner), read once for the customers, again for the locations' and the technicians' partners
 (fsm.location and fsm.person inherit res.partner). This module fetches beforehand only the columns the
 computes depend on (``@api.depends``, followed through related fields, stored computed fields and
 many2one links), one query per model and link level, so that the computes find everything in cache.
 
 It changes what is fetched, never what is answered: a field a compute reads without declaring it is
-simply fetched by Odoo as usual. tests/test_restapi_queries.py compares the answers with Odoo's
-``read`` and pins the query count.
+simply fetched by Odoo as usual. tests/test_restapi_render.py compares the names with Odoo's ``read``;
+tests/test_restapi_queries.py pins the query count of a list.
 """
 
 from collections import deque
