@@ -3,7 +3,7 @@
 {
     "name": "Field Service Jobs",
     "summary": "Installation and service jobs on Field Service orders, with a REST API",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Field Service",
     "website": "https://github.com/fieldservice-jobs/fieldservice_jobs",
     "author": "fieldservice_jobs authors",
@@ -14,6 +14,7 @@
     "data": [
         "security/ir.model.access.csv",
         "data/fsm_stage.xml",
+        "data/res_company.xml",
         "data/fsm_order_type.xml",
         "data/ir_sequence.xml",
         "data/ir_actions_server.xml",
@@ -24,6 +25,7 @@
         "views/res_config_settings.xml",
         "views/fsm_api_audit.xml",
         "views/fsm_api_key_scope.xml",
+        "views/res_users_apikeys_description.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -14,7 +14,7 @@ from odoo.exceptions import AccessDenied, AccessError, MissingError, UserError, 
 from odoo.http import request
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
-from ..models.ir_http import api_error_response, api_request_id
+from ..models.ir_http import api_error_response, api_headers, api_request_id
 from ..restapi import openapi, parsing, service
 
 _logger = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ class RestApiController(http.Controller):
     @http.route(
         [f"{BASE}/object/<string:model>", f"{BASE}/object/<string:model>/<string:rec_id>"],
         type="http",
-        auth="api_key",
+        auth="fsj_api_key",
         csrf=False,
         readonly=False,
         save_session=False,
@@ -50,7 +50,7 @@ class RestApiController(http.Controller):
     @http.route(
         f"{BASE}/object/<string:model>/<string:rec_id>/<string:method_name>",
         type="http",
-        auth="api_key",
+        auth="fsj_api_key",
         csrf=False,
         readonly=False,
         save_session=False,
@@ -64,14 +64,14 @@ class RestApiController(http.Controller):
 
         return self._run({"POST": call}, request.httprequest.method, model, rec_id, params)
 
-    @http.route(f"{BASE}/fsm/dashboard", type="http", auth="api_key", csrf=False, save_session=False)
+    @http.route(f"{BASE}/fsm/dashboard", type="http", auth="fsj_api_key", csrf=False, save_session=False)
     def dashboard(self, date=None, **params):
         def run():
             return 200, service.dashboard(request.env, self._exposed(), date)
 
         return self._respond(run, allowed=("GET",))
 
-    @http.route(f"{BASE}/openapi.json", type="http", auth="api_key", csrf=False, save_session=False)
+    @http.route(f"{BASE}/openapi.json", type="http", auth="fsj_api_key", csrf=False, save_session=False)
     def openapi_document(self, **params):
         def run():
             return 200, openapi.build(request.env, self._exposed(), request.httprequest.host_url)
@@ -138,13 +138,17 @@ class RestApiController(http.Controller):
         return parsing.parse_json_body(raw, MAX_BODY_BYTES)
 
     def _run(self, handlers, method, model, rec_id, params):
+        apis = []
+
+        def check():  # the model is exposed to this key and readable by its user
+            apis.append(service.ModelApi(request.env, model, self._exposed()))
+
         def run():
-            api = service.ModelApi(request.env, model, self._exposed())
-            return handlers[method](api, rec_id, params)
+            return handlers[method](apis[0], rec_id, params)
 
-        return self._respond(run, allowed=tuple(handlers), model=model, rec_id=rec_id)
+        return self._respond(run, allowed=tuple(handlers), model=model, rec_id=rec_id, check=check)
 
-    def _respond(self, run, allowed, model=None, rec_id=None):
+    def _respond(self, run, allowed, model=None, rec_id=None, check=None):
         """Run a handler as one transaction and render its answer or its error as JSON. Writes are
         audited; POSTs with an Idempotency-Key are answered once and replayed after."""
         started = time.monotonic()
@@ -164,13 +168,15 @@ class RestApiController(http.Controller):
         response = payload = None
         try:
             self._check_key_scope(writing)
+            if check:
+                check()  # before any replay: a stored answer only reaches who may ask again
             if idem_key:
                 response = self._idempotent_replay(idem_key)
             if response is None:
                 answer = run()
                 request.env.flush_all()  # constraint errors surface here, inside our error handling
                 status, payload, *rest = answer
-                headers = [("X-Request-Id", api_request_id()), *(rest[0] if rest else [])]
+                headers = [*api_headers(), *(rest[0] if rest else [])]
                 response = request.make_json_response(payload, status=status, headers=headers)
                 if idem_key:
                     response = self._idempotent_store(idem_key, response)
@@ -209,7 +215,8 @@ class RestApiController(http.Controller):
         if len(idem_key) > 255:
             raise parsing.ApiError(400, "invalid_idempotency_key", "Idempotency-Key is at most 255 characters.")
         store = request.env["fsm.api.idempotency"].sudo()
-        found = store.search([("user_id", "=", request.env.uid), ("key", "=", idem_key)], limit=1)
+        key_id, _name = self._api_key()
+        found = store.search([("apikey_id", "=", key_id), ("key", "=", idem_key)], limit=1)
         if found and found.date < fields.Datetime.now() - store._ttl():
             found.unlink()  # expired: the key may be used afresh
             return None
@@ -222,8 +229,8 @@ class RestApiController(http.Controller):
                 "This Idempotency-Key was used for another request; use a new key.",
             )
         headers = [tuple(h) for h in json.loads(found.headers or "[]")]
-        headers = [h for h in headers if h[0] != "X-Request-Id"]
-        headers += [("X-Request-Id", api_request_id()), ("Idempotency-Replayed", "true")]
+        headers = [h for h in headers if h[0] not in ("X-Request-Id", "RateLimit", "RateLimit-Policy")]
+        headers = [*api_headers(), *headers, ("Idempotency-Replayed", "true")]
         return request.make_response(
             found.response, headers=[("Content-Type", "application/json"), *headers], status=found.status
         )
@@ -238,6 +245,7 @@ class RestApiController(http.Controller):
                 request.env["fsm.api.idempotency"].sudo().create(
                     {
                         "user_id": request.env.uid,
+                        "apikey_id": self._api_key()[0],
                         "key": idem_key,
                         "request_hash": self._request_hash(),
                         "status": response.status_code,
@@ -297,34 +305,53 @@ class RestApiController(http.Controller):
         return response
 
     def _error_response(self, exc):
+        """The JSON error of an exception. The ORM's own words are kept only where they are meant for
+        users (constraints, workflow): access errors and low-level errors would name other models,
+        records, groups or columns, so their answer says what happened in the API's terms."""
         if isinstance(exc, parsing.ApiError):
             return api_error_response(exc.status, exc.code, exc.message, exc.details)
         if isinstance(exc, AccessDenied | AccessError):
-            return api_error_response(403, "access_denied", str(exc.args[0] if exc.args else exc))
+            return api_error_response(
+                403,
+                "access_denied",
+                "The API key's user may not do this (access rights, record rules or companies).",
+            )
         if isinstance(exc, MissingError):
-            return api_error_response(404, "not_found", str(exc.args[0] if exc.args else exc))
+            return api_error_response(404, "not_found", "A record of this request does not exist (any more).")
         if isinstance(exc, ValidationError):
             return api_error_response(422, "validation_error", str(exc.args[0] if exc.args else exc))
         if isinstance(exc, UserError):
             return api_error_response(409, "workflow_conflict", str(exc.args[0] if exc.args else exc))
         if isinstance(exc, psycopg2.errors.NotNullViolation):
             column = getattr(exc.diag, "column_name", None)
+            if getattr(exc.diag, "table_name", None) != self._table_of_request():
+                return api_error_response(422, "missing_field", "A related record misses a required value.")
             return api_error_response(422, "missing_field", f"Field '{column}' is required.", {"field": column})
         if isinstance(exc, psycopg2.IntegrityError):
+            constraint = getattr(exc.diag, "constraint_name", None)
+            own = getattr(exc.diag, "table_name", None) == self._table_of_request()
             return api_error_response(
                 422,
                 "constraint_violation",
                 "The values break a database constraint.",
-                {"constraint": getattr(exc.diag, "constraint_name", None)},
+                {"constraint": constraint} if own else {},
             )
         if isinstance(exc, psycopg2.DataError):
             # a value PostgreSQL cannot take (e.g. an integer out of range in a domain)
             return api_error_response(400, "invalid_value", "A value is out of range or malformed for its field.")
         if isinstance(exc, ValueError):
-            # the ORM's word on a domain or an order it cannot use (e.g. a bad field path)
-            return api_error_response(400, "invalid_request", str(exc))
+            # the ORM's word on a domain or an order it cannot use: its text names ORM internals
+            _logger.info("REST API: ORM refused the request (request %s): %s", api_request_id(), exc)
+            return api_error_response(
+                400, "invalid_request", "The ORM cannot run this request: check its fields, domain and values."
+            )
         rid = api_request_id()
         _logger.exception("REST API: unexpected error (request %s)", rid)
         return api_error_response(
             500, "internal_error", f"Unexpected server error; quote request id {rid}.", {"request_id": rid}
         )
+
+    def _table_of_request(self):
+        """The database table of the request's model (None outside object routes)."""
+        model = (request.httprequest.path.split("/object/", 1)[1:] or [""])[0].split("/")[0]
+        return request.env[model]._table if model and model in request.env else None

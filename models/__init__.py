@@ -1,3 +1,6 @@
+from . import base
+from . import fsm_api_auth_failure
+from . import fsm_api_rate_limit
 from . import ir_http
 from . import res_config_settings
 from . import fsm_stage
@@ -5,7 +8,7 @@ from . import fsm_order_type
 from . import fsm_order
 from . import fsm_api_audit
 from . import fsm_api_idempotency
-from . import fsm_api_auth_failure
 from . import fsm_api_key_scope
 from . import res_users_apikeys
+from . import res_users_apikeys_description
 from . import ir_model

@@ -2,12 +2,14 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 
 from odoo import api, fields, models, tools
-from odoo.tools import sql
+
+from .res_users_apikeys import ensure_apikey_foreign_key
 
 
 class FsmApiKeyScope(models.Model):
-    """Restricts one Odoo API key, for the REST API, to some models and/or to reading. Expiry and
-    revocation stay Odoo's own (the scope goes with its key)."""
+    """Restricts one Odoo API key, for the REST API, to some models and/or to reading. A key with a
+    scope serves the REST API only: it gets the API's own res.users.apikeys scope, which Odoo's
+    XML-RPC and JSON-RPC refuse. Expiry and revocation stay Odoo's own (the scope goes with its key)."""
 
     _name = "fsm.api.key.scope"
     _description = "Field Service REST API Key Scope"
@@ -19,31 +21,36 @@ class FsmApiKeyScope(models.Model):
         help="Technical names of the models this key may use, separated by commas; empty: all exposed models.",
     )
     read_only = fields.Boolean(help="The key may only read (GET); writes answer 403.")
+    rate_limit = fields.Integer(
+        help="Requests this key may make per rate-limit window (Settings); 0: the default of Settings.",
+    )
 
     _sql_constraints = [("apikey_uniq", "unique(apikey_id)", "A key has one scope.")]
 
     def init(self):
-        # res.users.apikeys is not an _auto table, so Odoo makes no foreign key to it: make it, so a
-        # revoked key (or an expired one, which Odoo deletes in SQL) takes its scope with it.
-        if not sql.get_foreign_keys(self.env.cr, self._table, "apikey_id", "res_users_apikeys", "id", "cascade"):
-            sql.add_foreign_key(self.env.cr, self._table, "apikey_id", "res_users_apikeys", "id", "cascade")
+        ensure_apikey_foreign_key(self.env.cr, self._table)
 
     @api.model
     @tools.ormcache("apikey_id")
     def _scope_of(self, apikey_id):
-        """(allowed models, read-only) of a key, or None: looked up once per worker, cleared on every
+        """(allowed models, read-only, rate limit) of a key, or None: looked up once per worker, cleared on every
         worker when scopes change."""
         scope = self.sudo().search([("apikey_id", "=", apikey_id)], limit=1)
-        return (frozenset(scope.allowed_models()), scope.read_only) if scope else None
+        return (frozenset(scope.allowed_models()), scope.read_only, scope.rate_limit) if scope else None
 
     @api.model_create_multi
     def create(self, vals_list):
         self.env.registry.clear_cache()
-        return super().create(vals_list)
+        scopes = super().create(vals_list)
+        scopes.apikey_id._fsj_restrict_to_restapi()
+        return scopes
 
     def write(self, vals):
         self.env.registry.clear_cache()
-        return super().write(vals)
+        res = super().write(vals)
+        if "apikey_id" in vals:
+            self.apikey_id._fsj_restrict_to_restapi()
+        return res
 
     def unlink(self):
         self.env.registry.clear_cache()

@@ -9,9 +9,23 @@ import werkzeug.exceptions
 from odoo import models
 from odoo.http import request
 
+from .fsm_api_auth_failure import ApiKeyThrottled
+from .fsm_api_rate_limit import RateLimited
+
 _logger = logging.getLogger(__name__)
 
 BEARER_RE = re.compile(r"^bearer\s+(.+)$", re.IGNORECASE)
+# an API key as a client may send it: visible ASCII, no spaces (Odoo's keys are 40 hex digits)
+KEY_RE = re.compile(r"\A[\x21-\x7e]{1,256}\Z", re.ASCII)
+COMPANY_HEADER = "X-Company-Id"
+CORS_PARAM = "fieldservice_jobs.api_cors_origins"
+CORS_ALLOW_HEADERS = "X-API-Key, Authorization, Content-Type, If-Match, Idempotency-Key, X-Company-Id"
+CORS_EXPOSE_HEADERS = (
+    "ETag, X-Total-Count, X-Next-Start-After-Id, Retry-After, X-Request-Id, Idempotency-Replayed, "
+    "RateLimit, RateLimit-Policy"
+)
+CORS_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
+CORS_MAX_AGE = "600"
 
 
 def api_request_id():
@@ -22,61 +36,121 @@ def api_request_id():
     return environ["fsj.request_id"]
 
 
+def cors_headers(preflight=False):
+    """CORS headers for the request's Origin when Settings allow it (none are allowed by default)."""
+    origin = request.httprequest.headers.get("Origin")
+    if not origin:
+        return []
+    value = request.env["ir.config_parameter"].sudo().get_param(CORS_PARAM) or ""
+    allowed = {o.strip().rstrip("/") for o in re.split(r"[\s,]+", value) if o.strip()}
+    if origin.rstrip("/") not in allowed and "*" not in allowed:
+        return [("Vary", "Origin")]
+    headers = [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")]
+    if preflight:
+        headers += [
+            ("Access-Control-Allow-Methods", CORS_METHODS),
+            ("Access-Control-Allow-Headers", CORS_ALLOW_HEADERS),
+            ("Access-Control-Max-Age", CORS_MAX_AGE),
+        ]
+    else:
+        headers.append(("Access-Control-Expose-Headers", CORS_EXPOSE_HEADERS))
+    return headers
+
+
+def api_headers():
+    """Headers of every API answer: its request id, CORS (when the origin is allowed) and the key's
+    rate limit (when one applies)."""
+    return [
+        ("X-Request-Id", api_request_id()),
+        *cors_headers(),
+        *request.httprequest.environ.get("fsj.rate_limit", ()),
+    ]
+
+
 def api_error_response(status, code, message, details=None, headers=None):
     body = {"error": {"status": status, "code": code, "message": message, "details": details or {}}}
-    return request.make_json_response(
-        body, status=status, headers=[("X-Request-Id", api_request_id()), *(headers or [])]
-    )
+    return request.make_json_response(body, status=status, headers=[*api_headers(), *(headers or [])])
+
+
+def _abort(status, code, message, details=None, headers=None):
+    response = api_error_response(status, code, message, details, headers)
+    raise werkzeug.exceptions.HTTPException(response=response)
 
 
 class IrHttp(models.AbstractModel):
     _inherit = "ir.http"
 
     @classmethod
-    def _auth_method_api_key(cls):
-        """``auth='api_key'``: the request runs as the user of the Odoo API key given in the
-        ``X-API-Key`` header (or ``Authorization: Bearer``). Keys are Odoo's own
-        (res.users.apikeys: hashed, expiring, per user); a key of any scope compatible with RPC is
-        accepted. No key, or a key Odoo refuses, is a 401 JSON error."""
-        headers = request.httprequest.headers
-        remote_addr = request.httprequest.remote_addr or "unknown"
+    def _auth_method_fsj_api_key(cls):
+        """``auth='fsj_api_key'``: the request runs as the user of the Odoo API key given in the
+        ``X-API-Key`` header (or ``Authorization: Bearer``). Keys are Odoo's own (res.users.apikeys:
+        hashed, expiring, per user): unscoped ones (which Odoo's RPC accepts too) and the REST API's
+        own scope (keys made by ``_generate_restapi_key``, which Odoo's RPC refuses). No key, or a key
+        Odoo refuses, is a 401 JSON error; a CORS preflight is answered before any key is asked for.
+        (Not named ``api_key``: that is OCA auth_api_key's method, and both addons may be installed.)"""
+        httprequest = request.httprequest
+        if httprequest.method == "OPTIONS":
+            raise werkzeug.exceptions.HTTPException(
+                response=request.make_response("", status=204, headers=cors_headers(preflight=True))
+            )
+        headers = httprequest.headers
+        remote_addr = httprequest.remote_addr or "unknown"
         key = headers.get("X-API-Key")
-        if not key and (match := BEARER_RE.match(headers.get("Authorization", ""))):
+        if key is None and (match := BEARER_RE.match(headers.get("Authorization", ""))):
             key = match.group(1)
+        key = (key or "").strip()
         if not key:
-            raise werkzeug.exceptions.Unauthorized(
-                response=api_error_response(401, "missing_api_key", "Send your Odoo API key in the X-API-Key header.")
-            )
-        found = request.env["res.users.apikeys"]._fsj_check_key(key.strip(), lambda: cls._fsj_throttle(remote_addr))
-        if not found:
-            _logger.info("REST API: refused API key from %s (request %s)", remote_addr, api_request_id())
-            cls._fsj_record_auth_failure(remote_addr)
-            raise werkzeug.exceptions.Unauthorized(
-                response=api_error_response(401, "invalid_api_key", "The API key is invalid, expired or revoked.")
-            )
-        uid, key_id, key_name = found
-        request.update_env(user=uid)
-        request.httprequest.environ["fsj.api_key"] = (key_id, key_name)
-
-    @classmethod
-    def _fsj_throttle(cls, remote_addr):
-        """Before a key is verified (not for keys already verified on this worker): 429 for an address
-        over the limit of refused keys."""
-        retry_after = request.env["fsm.api.auth.failure"]._retry_after(remote_addr)
-        if retry_after:
-            raise werkzeug.exceptions.TooManyRequests(
-                response=api_error_response(
+            _abort(401, "missing_api_key", "Send your Odoo API key in the X-API-Key header.")
+        found = None
+        if KEY_RE.match(key):
+            try:
+                found = request.env["res.users.apikeys"]._fsj_check_key(key, remote_addr)
+            except ApiKeyThrottled as exc:
+                _abort(
                     429,
                     "too_many_failures",
                     "Too many refused API keys from this address; retry later.",
-                    {"retry_after": retry_after},
-                    headers=[("Retry-After", str(retry_after))],
+                    {"retry_after": exc.retry_after},
+                    headers=[("Retry-After", str(exc.retry_after))],
                 )
+        if not found:
+            _logger.info("REST API: refused API key from %s (request %s)", remote_addr, api_request_id())
+            _abort(401, "invalid_api_key", "The API key is invalid, expired or revoked.")
+        uid, key_id, key_name = found
+        request.update_env(user=uid)
+        httprequest.environ["fsj.api_key"] = (key_id, key_name)
+        cls._fsj_select_companies(headers.get(COMPANY_HEADER))
+        try:
+            request.env["fsm.api.rate.limit"]._hit(key_id)
+        except RateLimited as exc:
+            _abort(
+                429,
+                "rate_limited",
+                f"This API key is limited to {exc.limit} requests per {exc.window} seconds; retry later.",
+                {"retry_after": exc.retry_after, "limit": exc.limit, "window": exc.window},
+                headers=[("Retry-After", str(exc.retry_after))],
             )
 
     @classmethod
-    def _fsj_record_auth_failure(cls, remote_addr):
-        # its own transaction: the request's is rolled back with the 401, the count must stay
-        with request.env.registry.cursor() as cr:
-            cr.execute("INSERT INTO fsm_api_auth_failure (remote_addr, date) VALUES (%s, now() at time zone 'utc')",
-                       [remote_addr])  # fmt: skip
+    def _fsj_select_companies(cls, header):
+        """The companies the request works in: every company the key's user is allowed (Odoo's own
+        default), or those named by the X-Company-Id header (ids, comma-separated; the first is the
+        current company, the default of new records), which must all be allowed to the user."""
+        if header is None:
+            return
+        allowed = request.env.user.company_ids.ids
+        try:
+            wanted = [int(part) for part in header.split(",") if part.strip()]
+        except ValueError:
+            wanted = None
+        if not wanted:
+            _abort(400, "invalid_company", f"{COMPANY_HEADER} must be company ids separated by commas.")
+        refused = [cid for cid in wanted if cid not in allowed]
+        if refused:
+            _abort(
+                403,
+                "company_not_allowed",
+                f"The key's user may not work in company {', '.join(map(str, refused))}.",
+                {"companies": refused, "allowed": allowed},
+            )
+        request.update_context(allowed_company_ids=list(dict.fromkeys(wanted)))

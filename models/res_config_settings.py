@@ -4,7 +4,9 @@
 from odoo import api, fields, models
 
 API_MODELS_PARAM = "fieldservice_jobs.api_models"
-DEFAULT_API_MODELS = "fsm.order,fsm.stage,fsm.location,fsm.person,fsm.order.type,fsm.team,sale.order,res.partner"
+DEFAULT_API_MODELS = (
+    "fsm.order,fsm.stage,fsm.location,fsm.person,fsm.order.type,fsm.team,fsm.tag,sale.order,res.partner"
+)
 
 
 class ResConfigSettings(models.TransientModel):
@@ -36,6 +38,25 @@ class ResConfigSettings(models.TransientModel):
     fsm_jobs_api_auth_failure_window = fields.Integer(
         string="Throttling Window (seconds)",
         config_parameter="fieldservice_jobs.api_auth_failure_window",
+        default=60,
+    )
+
+    fsm_jobs_api_cors_origins = fields.Char(
+        string="Browser Origins (CORS)",
+        config_parameter="fieldservice_jobs.api_cors_origins",
+        help="Origins of browser and PWA clients allowed to call the REST API, e.g. "
+        "https://app.example.com, separated by commas. Empty (the default): no browser origin.",
+    )
+    fsm_jobs_api_rate_limit = fields.Integer(
+        string="Requests per Key and Window",
+        config_parameter="fieldservice_jobs.api_rate_limit",
+        default=0,
+        help="Requests one API key may make per window; 0 (the default) turns rate limiting off. "
+        "A key's scope may set its own limit.",
+    )
+    fsm_jobs_api_rate_limit_window = fields.Integer(
+        string="Rate Limit Window (seconds)",
+        config_parameter="fieldservice_jobs.api_rate_limit_window",
         default=60,
     )
 

@@ -56,6 +56,8 @@ ALLOWED_OPERATORS = frozenset(
 )
 DOMAIN_OPERATORS = ("&", "|", "!")
 MAX_DOMAIN_DEPTH = 16  # nesting of 'any' / 'not any' sub-domains
+MAX_DOMAIN_LEAVES = 64  # conditions in one domain, sub-domains included
+MAX_DOMAIN_VALUES = 1000  # values in the lists of one domain, all conditions together
 MAX_ID = 2**31 - 1  # PostgreSQL integer: ids and integer fields
 MIN_INT = -(2**31)
 
@@ -131,7 +133,32 @@ def parse_domain(text: str | None) -> list:
     domain = _literal(text, "invalid_domain", "The domain")
     if not isinstance(domain, list):
         raise ApiError(400, "invalid_domain", "The domain must be a list of conditions, e.g. [('stage_id', '=', 2)].")
-    return _check_domain(domain, ())
+    domain = _check_domain(domain, ())
+    leaves, values = _domain_size(domain)
+    if leaves > MAX_DOMAIN_LEAVES or values > MAX_DOMAIN_VALUES:
+        raise ApiError(
+            400,
+            "domain_too_large",
+            f"The domain has {leaves} conditions and {values} listed values; at most {MAX_DOMAIN_LEAVES} "
+            f"conditions and {MAX_DOMAIN_VALUES} values.",
+            {"leaves": leaves, "values": values, "max_leaves": MAX_DOMAIN_LEAVES, "max_values": MAX_DOMAIN_VALUES},
+        )
+    return domain
+
+
+def _domain_size(domain):
+    """(conditions, values in lists) of a checked domain, sub-domains included."""
+    leaves = values = 0
+    for term in domain:
+        if isinstance(term, str):
+            continue
+        leaves += 1
+        if term[1] in ("any", "not any"):
+            sub_leaves, sub_values = _domain_size(term[2])
+            leaves, values = leaves + sub_leaves, values + sub_values
+        elif isinstance(term[2], list):
+            values += len(term[2])
+    return leaves, values
 
 
 def _domain_error(where, message):

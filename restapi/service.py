@@ -22,6 +22,9 @@ HIDDEN_TYPES = ("binary", "one2many")  # not in the default field set (ask for t
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
 MAX_BATCH = 1000  # records in one atomic batch create
+RELATIONAL_TYPES = ("many2one", "one2many", "many2many")
+BINARY_TYPES = ("binary", "image")
+MAX_DASHBOARD_JOBS = 500  # jobs listed by one dashboard call
 
 # The API speaks seed 000's names. For fsm.order, OCA's names differ on durations: seed 000's
 # ``duration`` is the planned hours (OCA ``scheduled_duration``), and OCA's own ``duration`` (actual
@@ -73,7 +76,9 @@ class ModelApi:
         if model_name not in exposed or model_name not in env:
             raise ApiError(404, "unknown_model", f"No model '{model_name}' in this API.")
         self.env = env
-        self._existing = {}  # relation -> ids known to exist, during this request
+        self.exposed = exposed
+        self._existing = {}  # relation -> ids the user may link, during this request
+        self._related = {}  # relation -> ModelApi, during this request
         self.model = env[model_name]
         self.name = model_name
         self.model.check_access("read")
@@ -104,6 +109,41 @@ class ModelApi:
         return f"{orm}.{rest}" if rest else orm
 
     # -- domain and order ------------------------------------------------------------------------
+    def related(self, relation, field):
+        """The API of the model a relation leads to: it must be exposed (and in the key's models)
+        and readable by the user, as a top-level model must."""
+        if relation not in self._related:
+            if relation not in self.exposed:
+                raise ApiError(
+                    403,
+                    "not_exposed",
+                    f"'{field}' leads to {relation}, which this API key cannot reach.",
+                    {"field": field, "model": relation},
+                )
+            self._related[relation] = ModelApi(self.env, relation, self.exposed)
+            self._related[relation]._existing = self._existing  # one cache of visible ids per request
+        return self._related[relation]
+
+    def orm_path(self, path, code="unknown_field"):
+        """(ORM path, API of the last hop's model, description of the last field) of a dotted API
+        path. Every hop is checked: a field the user can read (field groups) and not secret, on a
+        model exposed to the key."""
+        api, orm_parts = self, []
+        parts = path.split(".")
+        for index, part in enumerate(parts):
+            if part not in api.fields:
+                where = f" (in '{path}')" if len(parts) > 1 else ""
+                raise ApiError(400, code, f"Unknown field on {api.name}: {part}{where}.", {"fields": [path]})
+            orm, desc = api.fields[part]
+            orm_parts.append(orm)
+            if index < len(parts) - 1:
+                if desc.get("type") not in RELATIONAL_TYPES or not desc.get("relation"):
+                    raise ApiError(
+                        400, code, f"'{part}' in '{path}' is not a relation: nothing to follow.", {"fields": [path]}
+                    )
+                api = api.related(desc["relation"], ".".join(parts[: index + 1]))
+        return ".".join(orm_parts), api, desc
+
     def orm_domain(self, domain):
         result = []
         for leaf in domain:
@@ -111,19 +151,16 @@ class ModelApi:
                 result.append(leaf)
                 continue
             field, operator, value = leaf
-            self.check_fields([field])
-            head = field.split(".")[0]
-            if operator in ("any", "not any") and self.fields[head][1]["type"] not in (
-                "many2one",
-                "one2many",
-                "many2many",
-            ):
-                raise ApiError(400, "invalid_domain", f"Operator '{operator}' needs a relational field, not {head}.")
-            orm_field = self.orm_name(field)
-            if self.name == "fsm.order" and field == "type" and _is_ints(value):
-                orm_field = "type"  # ids of fsm.order.type
-            elif self.name == "fsm.order" and field == "stage_id" and _is_strs(value):
-                orm_field = "stage_id.code"  # stage codes
+            orm_field, api, desc = self.orm_path(field)
+            if operator in ("any", "not any"):
+                if desc["type"] not in RELATIONAL_TYPES:
+                    raise ApiError(
+                        400, "invalid_domain", f"Operator '{operator}' needs a relational field, not {field}."
+                    )
+                # the sub-domain is the relation's own: every hop checked again from there
+                value = api.related(desc["relation"], field).orm_domain(value)
+            elif "." not in field:
+                orm_field, value = self.model._restapi_domain_leaf(field, orm_field, value)
             result.append((orm_field, operator, value))
         return result
 
@@ -170,6 +207,15 @@ class ModelApi:
         return out
 
     def search(self, domain, names, limit, offset, order, start_after_id=None):
+        binary = [n for n in (names or []) if self.fields.get(n, (None, {}))[1].get("type") in BINARY_TYPES]
+        if binary and limit != 1:
+            raise ApiError(
+                400,
+                "binary_in_list",
+                f"Binary fields ({', '.join(binary)}) are read one record at a time: "
+                f"GET /object/{self.name}/<id>?fields={binary[0]} (or limit=1).",
+                {"fields": binary},
+            )
         domain = self.orm_domain(domain)
         order = self.orm_order(order)
         # search_fetch reads the columns with the search itself (as Odoo's search_read does)
@@ -256,31 +302,70 @@ class ModelApi:
         return values
 
     def _check_relations(self, name, desc, value):
+        """Relation values are checked as the key's user: a many2one or linked target must be a record
+        the user can see (record rules) in the request's companies; x2many commands need the relation
+        exposed to the key, and nested values follow the relation's own API rules."""
         relation = desc.get("relation")
         if not relation or not value:
             return value
-        comodel = self.env[relation]
-        if desc["type"] == "many2one":
-            known = self._existing.setdefault(relation, set())
-            if value not in known:  # checked once per request, not once per record of a batch
-                if not comodel.browse(value).exists():
-                    raise ApiError(422, "invalid_value", f"{name}: no {relation} record {value}.", {"field": name})
-                known.add(value)
+        if desc["type"] in ("many2one", "many2one_reference"):
+            self.check_targets(name, relation, [value])
             return value
+        if desc["type"] not in RELATIONAL_TYPES:
+            return value
+        sub = self.related(relation, name)
         commands = []
         for command in value:
             code = command[0]
-            if code in (0, 1) and isinstance(command[2], dict):
-                sub = ModelApi(self.env, relation, {relation})
+            if code in (0, 1):
                 command = (code, command[1], sub.orm_values(command[2], creating=code == 0))
             ids = command[2] if code == 6 else ([command[1]] if code in (1, 2, 3, 4) else [])
-            missing = set(ids) - set(comodel.browse(ids).exists().ids)
-            if missing:
-                raise ApiError(
-                    422, "invalid_value", f"{name}: no {relation} record(s) {sorted(missing)}.", {"field": name}
-                )
+            sub.check_targets(name, relation, ids)
             commands.append(command)
         return commands
+
+    def check_targets(self, field, relation, ids):
+        """The records ``ids`` of ``relation`` may be linked by the user: visible to them (record
+        rules, archived ones included) and of the request's companies (or of none). Looked up once per
+        request for all the ids not known yet."""
+        known = self._existing.setdefault(relation, set())
+        wanted = set(ids) - known
+        if not wanted:
+            return
+        comodel = self.env[relation].with_context(active_test=False)
+        if relation == "res.company":
+            found = wanted & set(self.env.companies.ids)
+        else:
+            domain = [("id", "in", list(wanted))]
+            company_field = comodel._fields.get("company_id")
+            if company_field is not None and company_field.type == "many2one" and company_field.store:
+                domain.append(("company_id", "in", [False, *self.env.companies.ids]))
+            found = set(comodel.search(domain).ids)
+        known |= found
+        missing = sorted(wanted - found)
+        if missing:
+            raise ApiError(
+                422,
+                "invalid_value",
+                f"{field}: no {relation} record(s) {missing} that you may use here.",
+                {"field": field, "ids": missing},
+            )
+
+    def prefetch_targets(self, bodies):
+        """Before a batch: check the many2one targets of every record in one query per relation."""
+        wanted = {}
+        for body in bodies:
+            if not isinstance(body, dict):
+                continue
+            for name, raw in body.items():
+                desc = self.fields.get(name, (None, {}))[1]
+                if desc.get("type") == "many2one" and desc.get("relation") and _is_ints(raw) and raw:
+                    wanted.setdefault((name, desc["relation"]), set()).add(raw)
+        for (name, relation), ids in wanted.items():
+            try:
+                self.check_targets(name, relation, [i for i in ids if 0 < i <= MAX_ID])
+            except ApiError:
+                pass  # named with its record's index by orm_values
 
     def _job_type(self, raw):
         types = self.env["fsm.order.type"]
@@ -292,7 +377,7 @@ class ModelApi:
                 codes[raw] = types.search([("code", "=", raw)], limit=1)
             found = codes[raw]
         elif isinstance(raw, int) and not isinstance(raw, bool):
-            found = types.browse(raw).exists()
+            found = types.search([("id", "=", raw)]) if 0 < raw <= MAX_ID else types
         else:
             found = types
         if not found:
@@ -314,11 +399,14 @@ class ModelApi:
         return record
 
     def create_records(self, bodies):
-        """An atomic batch: all records or none. A client mistake names the failing index."""
+        """An atomic batch: all records or none. A client mistake found before writing names the
+        failing index; an error of the ORM itself fails the whole batch without an index (the batch is
+        not replayed record by record to find it: that would let one request cost a thousand)."""
         if not bodies:
             raise ApiError(400, "invalid_body", "The batch is empty.")
         if len(bodies) > MAX_BATCH:
             raise ApiError(413, "batch_too_large", f"At most {MAX_BATCH} records in one batch.")
+        self.prefetch_targets(bodies)
         values = []
         for index, body in enumerate(bodies):
             try:
@@ -327,25 +415,7 @@ class ModelApi:
                 exc.details = dict(exc.details, index=index)
                 exc.message = f"Record {index}: {exc.message}"
                 raise
-        try:
-            return self.model.create(values)
-        except Exception as exc:
-            index = self._failing_index(values)
-            if index is not None:
-                exc.fsj_index = index
-            raise
-
-    def _failing_index(self, values):
-        """After a failed batch create: which record fails alone (the caller rolls everything back)."""
-        self.env.cr.rollback()
-        for index, vals in enumerate(values):
-            try:
-                with self.env.cr.savepoint():
-                    self.model.create(vals)
-                    self.env.flush_all()
-            except Exception:  # noqa: BLE001
-                return index
-        return None
+        return self.model.create(values)
 
     def write_record(self, record, body):
         values = self.orm_values(body, creating=False)
@@ -400,6 +470,15 @@ def dashboard(env, exposed, day):
         ("scheduled_date_start", ">=", Datetime.to_string(start)),
         ("scheduled_date_start", "<", Datetime.to_string(end)),
     ]
+    count = env["fsm.order"].search_count(domain)
+    if count > MAX_DASHBOARD_JOBS:
+        raise ApiError(
+            422,
+            "too_many_jobs",
+            f"{count} jobs are scheduled on {day.isoformat()}, more than a dashboard lists "
+            f"({MAX_DASHBOARD_JOBS}): page through GET /object/fsm.order with a domain on scheduled_date_start.",
+            {"count": count, "max": MAX_DASHBOARD_JOBS},
+        )
     jobs = env["fsm.order"].search(domain, order="scheduled_date_start, id")
     fields = ["name", "partner_id", "scheduled_date_start", "stage_id", "person_id", "location_id", "type"]
     return {

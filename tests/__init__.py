@@ -4,3 +4,4 @@ from . import test_restapi
 from . import test_restapi_queries
 from . import test_restapi_render
 from . import test_tour
+from . import test_restapi_trust

@@ -466,29 +466,6 @@ class TestRestApiState(RestApiCase):
         self.env["fsm.api.idempotency"]._gc_idempotency()
         self.assertFalse(stored.exists())
 
-    def test_throttling_by_address(self):
-        self.env["ir.config_parameter"].set_param("fieldservice_jobs.api_auth_failure_limit", "3")
-        failures = self.env["fsm.api.auth.failure"]
-        failures.create([{"remote_addr": "10.9.9.9"} for _i in range(5)])
-        # another address over the limit does not slow this one
-        self.assertEqual(self.call("GET", "/object/fsm.stage").status_code, 200)
-        failures.create([{"remote_addr": "127.0.0.1"} for _i in range(3)])
-        # over the limit, this address may not have any key verified...
-        admin = self.env.ref("base.user_admin")
-        fresh = self.env["res.users.apikeys"].with_user(admin)._generate(None, "fresh", None)
-        resp = self.call("GET", "/object/fsm.stage", key=fresh)
-        err = self.assertError(resp, 429, "too_many_failures")
-        self.assertTrue(1 <= int(resp.headers["Retry-After"]) <= 61)
-        self.assertEqual(err["details"]["retry_after"], int(resp.headers["Retry-After"]))
-        self.assertError(self.call("GET", "/object/fsm.stage", key="x" * 40), 429, "too_many_failures")
-        # ...while a key this server already verified goes on working
-        self.assertEqual(self.call("GET", "/object/fsm.stage").status_code, 200)
-        # failures older than the window no longer count
-        failures.search([]).write({"date": fields.Datetime.now() - timedelta(minutes=5)})
-        self.assertEqual(self.call("GET", "/object/fsm.stage", key=fresh).status_code, 200)
-        failures._gc_auth_failures()
-        self.assertFalse(failures.search([]))
-
     def test_audit_log(self):
         job = self.new_job(description="audited")
         self.call("PUT", f"/object/fsm.order/{job['id']}", {"person_id": self.person.id})

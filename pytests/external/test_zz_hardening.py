@@ -180,14 +180,27 @@ def test_kill_9_mid_batch_is_all_or_nothing(rpc, factories, make_api):
         proc2.wait(30)
 
 
-def test_failed_auth_throttling(server_url, rpc):
-    """After 20 refused keys a minute from one address: 429 with Retry-After (PostgreSQL counts)."""
+def test_failed_auth_throttling(server_url, rpc, api_key):
+    """Across workers (PostgreSQL counts): a flood of unknown keys is refused without throttling anyone;
+    guesses at a stored key's prefix are throttled after 20 a minute from one client, whatever
+    X-Forwarded-For says (not trusted outside proxy mode)."""
     url = f"{server_url}/restapi/1.0/object/fsm.stage"
-    statuses = [requests.get(url, headers={"X-API-Key": f"bad-{i}"}, timeout=30).status_code for i in range(22)]
+    flood = [
+        requests.get(url, headers={"X-API-Key": f"zz{i:06d}" + "0" * 32}, timeout=30).status_code for i in range(40)
+    ]
     try:
+        assert flood == [401] * 40, flood
+        assert requests.get(url, headers={"X-API-Key": api_key}, timeout=30).status_code == 200
+        guess = api_key[:8] + "0" * 32
+        statuses = [
+            requests.get(
+                url, headers={"X-API-Key": guess, "X-Forwarded-For": f"198.51.100.{i}"}, timeout=30
+            ).status_code
+            for i in range(22)
+        ]
         assert statuses[:20] == [401] * 20, statuses
         assert statuses[20:] == [429, 429], statuses
-        resp = requests.get(url, headers={"X-API-Key": "bad"}, timeout=30)
+        resp = requests.get(url, headers={"X-API-Key": guess}, timeout=30)
         assert resp.status_code == 429 and int(resp.headers["Retry-After"]) >= 1
         assert resp.json()["error"]["code"] == "too_many_failures"
     finally:

@@ -1,0 +1,94 @@
+# Copyright 2026 fieldservice_jobs authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+
+import time
+from datetime import datetime, timedelta, timezone
+
+from odoo import api, fields, models
+from odoo.http import request
+
+from .res_users_apikeys import ensure_apikey_foreign_key
+
+LIMIT_PARAM = "fieldservice_jobs.api_rate_limit"
+WINDOW_PARAM = "fieldservice_jobs.api_rate_limit_window"
+POLICY = "per-key"
+
+
+class RateLimited(Exception):
+    """A key over its request rate: retry after some seconds."""
+
+    def __init__(self, limit, window, remaining, retry_after):
+        super().__init__(limit, window, retry_after)
+        self.limit, self.window, self.remaining, self.retry_after = limit, window, remaining, retry_after
+
+    def headers(self):
+        return rate_limit_headers(self.limit, self.window, self.remaining, self.retry_after)
+
+
+def rate_limit_headers(limit, window, remaining, reset):
+    """The IETF RateLimit-Policy / RateLimit fields (draft-ietf-httpapi-ratelimit-headers)."""
+    return [
+        ("RateLimit-Policy", f'"{POLICY}";q={limit};w={window}'),
+        ("RateLimit", f'"{POLICY}";r={max(remaining, 0)};t={max(reset, 0)}'),
+    ]
+
+
+class FsmApiRateLimit(models.Model):
+    """Requests per API key in fixed windows, counted in PostgreSQL so that every worker and server
+    shares the count. Off by default: with no limit set (Settings, or the key's scope) nothing is
+    counted and no query is made."""
+
+    _name = "fsm.api.rate.limit"
+    _description = "Field Service REST API Request Counter"
+    _log_access = False
+
+    apikey_id = fields.Many2one("res.users.apikeys", string="API Key", required=True, ondelete="cascade")
+    window_start = fields.Datetime(required=True, index=True)
+    count = fields.Integer(required=True, default=0)
+
+    _sql_constraints = [("key_window_uniq", "unique(apikey_id, window_start)", "One counter per key and window.")]
+
+    def init(self):
+        ensure_apikey_foreign_key(self.env.cr, self._table)
+
+    @api.model
+    def _limit_of(self, key_id):
+        """(requests, window seconds) for this key, or None when it is not limited."""
+        params = self.env["ir.config_parameter"].sudo()
+        limit = int(params.get_param(LIMIT_PARAM, 0) or 0)
+        window = int(params.get_param(WINDOW_PARAM, 60) or 60)
+        scope = self.env["fsm.api.key.scope"]._scope_of(key_id) if key_id else None
+        if scope and scope[2]:
+            limit = scope[2]
+        return (limit, max(window, 1)) if limit > 0 else None
+
+    @api.model
+    def _hit(self, key_id):
+        """Count one request of this key. Raises RateLimited over the limit; the request's
+        RateLimit headers are left in the WSGI environ for the answer."""
+        limit = self._limit_of(key_id)
+        if not limit:
+            return
+        limit, window = limit
+        now = time.time()
+        start = int(now // window * window)
+        reset = int(start + window - now) + 1
+        # an atomic increment shared by every worker, in a transaction of its own (a refused or
+        # failed request counts too); the ORM has no upsert, hence SQL
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                """INSERT INTO fsm_api_rate_limit (apikey_id, window_start, count) VALUES (%s, %s, 1)
+                   ON CONFLICT (apikey_id, window_start) DO UPDATE SET count = fsm_api_rate_limit.count + 1
+                   RETURNING count""",
+                [key_id, datetime.fromtimestamp(start, timezone.utc).replace(tzinfo=None)],
+            )
+            count = cr.fetchone()[0]
+        remaining = limit - count
+        if request:
+            request.httprequest.environ["fsj.rate_limit"] = rate_limit_headers(limit, window, remaining, reset)
+        if remaining < 0:
+            raise RateLimited(limit, window, remaining, reset)
+
+    @api.autovacuum
+    def _gc_counters(self):
+        self.sudo().search([("window_start", "<", fields.Datetime.now() - timedelta(days=1))]).unlink()
