@@ -9,13 +9,16 @@ DATETIME_PATTERN = r"^\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\
 ERROR_CODES = {
     "400": "Malformed request: JSON, domain, fields, order, limit/offset, unknown field or argument",
     "401": "Missing, invalid, expired or revoked API key",
-    "403": "The key's user may not do this",
+    "403": "The key's user may not do this, the key may only read, a field path or relation leads to a model "
+    "the key cannot reach (not_exposed), or X-Company-Id names a company the user is not allowed",
     "404": "Unknown or unexposed model, record or method",
     "405": "HTTP method not allowed on this route",
     "409": "Workflow conflict (e.g. starting a completed job)",
     "412": "If-Match does not match the record's current ETag",
     "413": "Body or batch too large",
-    "422": "Invalid value, missing field, validation error",
+    "422": "Invalid value (e.g. a related record the user may not use), missing field, validation error",
+    "429": "Too many refused keys from this client (too_many_failures) or the key's rate limit (rate_limited); "
+    "see Retry-After",
 }
 
 
@@ -201,6 +204,10 @@ def build(env, exposed, base_url):
             "responses": _responses("200", {"type": "object"}),
         }
     }
+    for operations in paths.values():
+        for operation in operations.values():
+            # a new list: operations share their parameter lists
+            operation["parameters"] = [*operation.get("parameters", []), {"$ref": "#/components/parameters/company"}]
     return {
         "openapi": "3.0.3",
         "info": {
@@ -216,6 +223,14 @@ def build(env, exposed, base_url):
             "schemas": schemas,
             "parameters": {
                 "id": {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}},
+                "company": {
+                    "name": "X-Company-Id",
+                    "in": "header",
+                    "required": False,
+                    "description": "Company ids, comma-separated, that the request works in (each allowed to the "
+                    "key's user; the first is the company of new records). Default: all of the user's companies.",
+                    "schema": {"type": "string", "pattern": r"^\d+(,\d+)*$"},
+                },
                 "domain": {
                     "name": "domain",
                     "in": "query",

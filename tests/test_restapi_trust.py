@@ -496,3 +496,16 @@ class TestBrowsersAndLimits(TrustCase):
         self.assertEqual(resp.status_code, 200)
         self.assertEqual(resp.headers["RateLimit-Policy"], '"per-key";q=10;w=60')
         self.assertTrue(resp.headers["RateLimit"].startswith('"per-key";r=9;t='))
+
+    def test_openapi_documents_companies_and_limits(self):
+        from openapi_spec_validator import validate
+
+        spec = self.call("GET", "/openapi.json").json()
+        validate(spec)
+        for path, operations in spec["paths"].items():
+            for verb, operation in operations.items():
+                refs = [p.get("$ref") for p in operation.get("parameters", [])]
+                with self.subTest(path=path, verb=verb):
+                    self.assertEqual(refs.count("#/components/parameters/company"), 1)
+                    self.assertIn("429", operation["responses"])
+        self.assertEqual(spec["components"]["parameters"]["company"]["name"], "X-Company-Id")
