@@ -509,3 +509,83 @@ class TestBrowsersAndLimits(TrustCase):
                     self.assertEqual(refs.count("#/components/parameters/company"), 1)
                     self.assertIn("429", operation["responses"])
         self.assertEqual(spec["components"]["parameters"]["company"]["name"], "X-Company-Id")
+
+
+@tagged("post_install", "-at_install")
+class TestEveryRoute(TrustCase):
+    """Each route, from keys that must not reach it: nothing answered but the error, nothing written."""
+
+    def setUp(self):
+        super().setUp()
+        self.job = self.new_job(description="target")
+        self.record = self.env["fsm.order"].browse(self.job["id"])
+        self.stamp = self.record.write_date
+
+    def routes(self, job_id):
+        body = {"description": "changed"}
+        create = {"partner_id": self.customer.id, "description": "new"}
+        return [
+            ("GET", "/object/fsm.order", None),
+            ("GET", f"/object/fsm.order/{job_id}", None),
+            ("POST", "/object/fsm.order", create),
+            ("POST", "/object/fsm.order", [create, create]),
+            ("PUT", f"/object/fsm.order/{job_id}", body),
+            ("PATCH", f"/object/fsm.order/{job_id}", body),
+            ("POST", f"/object/fsm.order/{job_id}/action_cancel", {}),
+            ("DELETE", f"/object/fsm.order/{job_id}", None),
+            ("GET", "/fsm/dashboard", None),
+        ]
+
+    def assertNothingWritten(self, count):
+        self.assertEqual(self.env["fsm.order"].search_count([]), count)
+        self.record.invalidate_recordset()
+        self.assertTrue(self.record.exists())
+        self.assertEqual(self.record.write_date, self.stamp)
+        self.assertEqual(self.record.stage_id, self.stage["new"])
+
+    def test_narrower_scope_and_read_only_keys(self):
+        stages_only = self.restapi_key("stages only", models=["fsm.stage"])
+        reader = self.restapi_key("reader", read_only=True)
+        count = self.env["fsm.order"].search_count([])
+        for method, path, body in self.routes(self.job["id"]):
+            with self.subTest(key="stages only", method=method, path=path):
+                self.assertError(self.call(method, path, body, key=stages_only), 404, "unknown_model")
+            if method != "GET":
+                with self.subTest(key="reader", method=method, path=path):
+                    self.assertError(self.call(method, path, body, key=reader), 403, "read_only_key")
+        self.assertNothingWritten(count)
+        # and the openapi document of the narrower key shows only its models
+        spec = self.call("GET", "/openapi.json", key=stages_only).json()
+        self.assertEqual(
+            sorted(spec["paths"]), ["/fsm/dashboard", "/object/fsm.stage", "/object/fsm.stage/{id}", "/openapi.json"]
+        )
+
+    def test_unexposed_model_on_every_object_route(self):
+        admin_id = self.admin.id
+        for method, path, body in [
+            ("GET", "/object/res.users", None),
+            ("GET", f"/object/res.users/{admin_id}", None),
+            ("POST", "/object/res.users", {"name": "x", "login": "x"}),
+            ("PUT", f"/object/res.users/{admin_id}", {"name": "x"}),
+            ("DELETE", f"/object/res.users/{admin_id}", None),
+            ("POST", f"/object/res.users/{admin_id}/action_reset_password", {}),
+        ]:
+            with self.subTest(method=method, path=path):
+                self.assertError(self.call(method, path, body), 404, "unknown_model")
+        self.assertEqual(self.admin.name, self.env.ref("base.user_admin").name)
+
+    def test_other_company_user_sees_nothing(self):
+        company_b = self.env["res.company"].create({"name": "Route Company B"})
+        user_b = self.fsm_user("route_b_user", [company_b], manager=True)
+        key_b = self.user_key(user_b)
+        count = self.env["fsm.order"].search_count([])
+        for method, path, body in self.routes(self.job["id"])[1:]:
+            if path.startswith("/fsm/dashboard") or (method == "POST" and path == "/object/fsm.order"):
+                continue
+            with self.subTest(method=method, path=path):
+                self.assertError(self.call(method, path, body, key=key_b), 404, "not_found")
+        rows = self.call("GET", "/object/fsm.order", params={"fields": "id", "limit": 1000}, key=key_b).json()
+        self.assertNotIn(self.job["id"], [r["id"] for r in rows["fsm.order"]])
+        dash = self.call("GET", "/fsm/dashboard", key=key_b).json()
+        self.assertNotIn(self.job["id"], [j["id"] for j in dash["jobs"]])
+        self.assertNothingWritten(count)
