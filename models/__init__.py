@@ -6,6 +6,7 @@ from . import res_config_settings
 from . import fsm_stage
 from . import fsm_order_type
 from . import fsm_order
+from . import res_company
 from . import fsm_api_audit
 from . import fsm_api_idempotency
 from . import fsm_api_key_scope

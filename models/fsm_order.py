@@ -81,11 +81,45 @@ class FSMOrder(models.Model):
         )
         return res
 
+    # -- REST API hooks (restapi/service.py) -------------------------------------------------------
+    @api.model
+    def _restapi_domain_leaf(self, api_name, orm_name, value):
+        values = value if isinstance(value, list | tuple) else [value]
+        if api_name == "type" and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            return "type", value  # ids of fsm.order.type (seed 000 filters by code, the alias)
+        if api_name == "stage_id" and values and all(isinstance(v, str) for v in values):
+            return "stage_id.code", value  # stage codes ('in_progress'), never database ids
+        return super()._restapi_domain_leaf(api_name, orm_name, value)
+
     @api.depends("location_id")
     def _compute_partner_id(self):
         for order in self:
             location = order.location_id
             order.partner_id = location.owner_id or location.partner_id or order.partner_id
+
+    @api.depends("location_id", "company_id")
+    def _compute_team_id(self):
+        """OCA's default team (the location's, else the first team of the current company), taken in
+        the job's own company: a job created in company B from company A (``company_id`` given, a
+        sale order of B) gets a team of B, and a location's team of another company is passed over.
+        Every company has a default team (models/res_company.py)."""
+        teams = {}  # company -> its default team
+        for order in self:
+            company = order.company_id or order.env.company
+            team = order.location_id.team_id
+            if team and team.sudo().company_id != company:
+                team = team.browse()
+            if not team:
+                if company not in teams:
+                    teams[company] = order._company_default_team(company)
+                team = teams[company]
+            order.team_id = team
+
+    def _company_default_team(self, company):
+        """OCA's default team in ``company`` when the user may work there, else in the current one."""
+        if company != self.env.company and (self.env.su or company.id in self.env.user._get_company_ids()):
+            return self.with_company(company)._default_team_id().with_env(self.env)
+        return self._default_team_id()
 
     @api.depends("date_start", "date_end")
     def _compute_effective_duration(self):

@@ -1,7 +1,8 @@
 # Copyright 2026 fieldservice_jobs authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 # The job workflow, in order. Integrations address stages by these codes, never by database ids.
 STAGE_NEW = "new"
@@ -28,6 +29,18 @@ class FSMStage(models.Model):
             "A stage code must be unique per stage type.",
         ),
     ]
+
+    @api.constrains("code", "stage_type", "company_id")
+    def _check_job_stage_company(self):
+        """The job workflow is one for all companies: its stages, found by code, are shared."""
+        for stage in self:
+            if stage.stage_type == "order" and stage.code in JOB_STAGE_CODES and stage.company_id:
+                raise ValidationError(
+                    _(
+                        "The job stage %(stage)s is shared by all companies and cannot belong to one.",
+                        stage=stage.name,
+                    )
+                )
 
     @api.model
     def _get_job_stage(self, code):

@@ -5,3 +5,4 @@ from . import test_restapi_queries
 from . import test_restapi_render
 from . import test_tour
 from . import test_restapi_trust
+from . import test_multi_company
