@@ -260,6 +260,21 @@ def test_domain_sub_domains_nest_boundedly():
     assert parsing.parse_domain(f"[{ok}]")[0][1] == "any"
 
 
+def test_domain_size_is_capped_before_any_work():
+    at_cap = json.dumps([["f", "=", i] for i in range(parsing.MAX_DOMAIN_LEAVES)])
+    assert len(parsing.parse_domain(at_cap)) == parsing.MAX_DOMAIN_LEAVES
+    over = json.dumps([["f", "=", i] for i in range(parsing.MAX_DOMAIN_LEAVES + 1)])
+    err = raises(400, "domain_too_large", parsing.parse_domain, over)
+    assert err.details["leaves"] == parsing.MAX_DOMAIN_LEAVES + 1
+    # conditions of sub-domains count too
+    nested = json.dumps([["a", "any", [["f", "=", i] for i in range(parsing.MAX_DOMAIN_LEAVES)]]])
+    assert raises(400, "domain_too_large", parsing.parse_domain, nested).details["leaves"] == 65
+    # and so do the values listed by 'in'
+    values = json.dumps([["id", "in", list(range(1, parsing.MAX_DOMAIN_VALUES + 2))]])
+    assert raises(400, "domain_too_large", parsing.parse_domain, values).details["values"] == 1001
+    assert parsing.parse_domain(json.dumps([["id", "in", list(range(1, parsing.MAX_DOMAIN_VALUES + 1))]]))
+
+
 def test_domain_never_evaluates(tmp_path, monkeypatch):
     marker = tmp_path / "pwned"
     monkeypatch.chdir(tmp_path)
