@@ -7,6 +7,7 @@ sudo() on the client's behalf. Values are converted by the pure module ``parsing
 in the models (fsm.order.action_set_stage / action_start / action_complete / action_cancel).
 """
 
+import contextlib
 import datetime
 import hashlib
 
@@ -362,10 +363,8 @@ class ModelApi:
                 if desc.get("type") == "many2one" and desc.get("relation") and _is_ints(raw) and raw:
                     wanted.setdefault((name, desc["relation"]), set()).add(raw)
         for (name, relation), ids in wanted.items():
-            try:
+            with contextlib.suppress(ApiError):  # named with its record's index by orm_values
                 self.check_targets(name, relation, [i for i in ids if 0 < i <= MAX_ID])
-            except ApiError:
-                pass  # named with its record's index by orm_values
 
     def _job_type(self, raw):
         types = self.env["fsm.order.type"]

@@ -691,7 +691,14 @@ def main():
     parser.add_argument("--no-oca", action="store_true", help="skip OCA's own suites (faster local runs)")
     parser.add_argument("--workers", type=int, default=2, help="server workers for the live suite (default 2)")
     parser.add_argument("--lint-only", action="store_true", help="run the Odoo-free layer only")
+    parser.add_argument(
+        "--ecosystem", action="store_true", help="only OCA's other Field Service suites, with and without the addon"
+    )
     args = parser.parse_args()
+    if args.ecosystem:
+        import ecosystem  # scripts/ecosystem.py
+
+        return ecosystem.main(["--keep-db"] if args.keep_db else [])
 
     started = time.time()
     tally = Tally()

@@ -461,7 +461,7 @@ class TestBrowsersAndLimits(TrustCase):
             vals_list = vals_list if isinstance(vals_list, list) else [vals_list]
             calls.append(len(vals_list))
             if any("boom" in (vals.get("description") or "") for vals in vals_list):
-                raise ValidationError("boom")
+                raise ValidationError(model.env._("boom"))
             return original(model, vals_list)
 
         count = self.env["fsm.order"].search_count([])
