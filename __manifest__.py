@@ -18,7 +18,6 @@
         "data/fsm_order_type.xml",
         "data/ir_sequence.xml",
         "data/ir_actions_server.xml",
-        "data/ir_cron.xml",
         "views/fsm_stage.xml",
         "views/fsm_order_type.xml",
         "views/fsm_order.xml",

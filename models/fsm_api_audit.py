@@ -6,6 +6,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 
 RETENTION_PARAM = "fieldservice_jobs.api_audit_retention_days"
+RETENTION_DEFAULT = 90  # days
 
 
 class FsmApiAudit(models.Model):
@@ -31,7 +32,34 @@ class FsmApiAudit(models.Model):
     remote_addr = fields.Char(string="Client Address", readonly=True)
 
     @api.model
+    def _prepare_log_call_values(
+        self, method, path, model, record_ids, status, error_code, duration, request_id, remote_addr
+    ):
+        """Override to record more: the values of one audit row, for the request's user and key
+        (context ``fsj_api_key_name``)."""
+        return {
+            "user_id": self.env.uid,
+            "key_name": self.env.context.get("fsj_api_key_name"),
+            "method": method,
+            "path": (path or "")[:512],
+            "model": model,
+            "record_ids": ",".join(str(i) for i in record_ids)[:2000],
+            "status": status,
+            "error_code": error_code,
+            "duration_ms": round(duration * 1000, 1),
+            "request_id": request_id,
+            "remote_addr": remote_addr,
+        }
+
+    @api.model
+    def _log_call(self, values):
+        """Write one audit row (in the request's transaction, after an error's rollback)."""
+        return self.sudo().create(values)
+
+    @api.autovacuum
     def _gc_audit(self):
-        days = int(self.env["ir.config_parameter"].sudo().get_param(RETENTION_PARAM, 90) or 90)
+        days = int(
+            self.env["ir.config_parameter"].sudo().get_param(RETENTION_PARAM, RETENTION_DEFAULT) or RETENTION_DEFAULT
+        )
         limit = fields.Datetime.now() - timedelta(days=days)
         self.sudo().search([("date", "<", limit)]).unlink()

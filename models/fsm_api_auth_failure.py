@@ -6,7 +6,9 @@ from datetime import timedelta
 from odoo import api, fields, models
 
 LIMIT_PARAM = "fieldservice_jobs.api_auth_failure_limit"
+LIMIT_DEFAULT = 20  # refused keys per client and key prefix...
 WINDOW_PARAM = "fieldservice_jobs.api_auth_failure_window"
+WINDOW_DEFAULT = 60  # ...in this many seconds
 
 
 class ApiKeyThrottled(Exception):
@@ -34,8 +36,8 @@ class FsmApiAuthFailure(models.Model):
     @api.model
     def _settings(self):
         params = self.env["ir.config_parameter"].sudo()
-        limit = int(params.get_param(LIMIT_PARAM, 20) or 20)
-        window = int(params.get_param(WINDOW_PARAM, 60) or 60)
+        limit = int(params.get_param(LIMIT_PARAM, LIMIT_DEFAULT) or LIMIT_DEFAULT)
+        window = int(params.get_param(WINDOW_PARAM, WINDOW_DEFAULT) or WINDOW_DEFAULT)
         return limit, window
 
     @api.model

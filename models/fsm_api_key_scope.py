@@ -38,6 +38,17 @@ class FsmApiKeyScope(models.Model):
         scope = self.sudo().search([("apikey_id", "=", apikey_id)], limit=1)
         return (frozenset(scope.allowed_models()), scope.read_only, scope.rate_limit) if scope else None
 
+    @api.model
+    def _fsj_api_access(self):
+        """(models the request's key may use, read-only) for the key in the context
+        (``fsj_api_key_id``): the allowlist of Settings, narrowed by the key's scope."""
+        exposed = self.env["res.config.settings"]._fsm_jobs_api_models()
+        key_id = self.env.context.get("fsj_api_key_id")
+        scope = self._scope_of(key_id) if key_id else None
+        if scope and scope[0]:
+            exposed &= scope[0]
+        return exposed, bool(scope and scope[1])
+
     @api.model_create_multi
     def create(self, vals_list):
         self.env.registry.clear_cache()

@@ -5,12 +5,13 @@ import time
 from datetime import datetime, timedelta, timezone
 
 from odoo import api, fields, models
-from odoo.http import request
 
 from .res_users_apikeys import ensure_apikey_foreign_key
 
 LIMIT_PARAM = "fieldservice_jobs.api_rate_limit"
+LIMIT_DEFAULT = 0  # requests per key and window: off
 WINDOW_PARAM = "fieldservice_jobs.api_rate_limit_window"
+WINDOW_DEFAULT = 60  # seconds
 POLICY = "per-key"
 
 
@@ -55,8 +56,8 @@ class FsmApiRateLimit(models.Model):
     def _limit_of(self, key_id):
         """(requests, window seconds) for this key, or None when it is not limited."""
         params = self.env["ir.config_parameter"].sudo()
-        limit = int(params.get_param(LIMIT_PARAM, 0) or 0)
-        window = int(params.get_param(WINDOW_PARAM, 60) or 60)
+        limit = int(params.get_param(LIMIT_PARAM, LIMIT_DEFAULT) or LIMIT_DEFAULT)
+        window = int(params.get_param(WINDOW_PARAM, WINDOW_DEFAULT) or WINDOW_DEFAULT)
         scope = self.env["fsm.api.key.scope"]._scope_of(key_id) if key_id else None
         if scope and scope[2]:
             limit = scope[2]
@@ -64,11 +65,11 @@ class FsmApiRateLimit(models.Model):
 
     @api.model
     def _hit(self, key_id):
-        """Count one request of this key. Raises RateLimited over the limit; the request's
-        RateLimit headers are left in the WSGI environ for the answer."""
+        """Count one request of this key: its RateLimit headers (none when the key is not limited).
+        Raises RateLimited over the limit."""
         limit = self._limit_of(key_id)
         if not limit:
-            return
+            return []
         limit, window = limit
         now = time.time()
         start = int(now // window * window)
@@ -84,10 +85,9 @@ class FsmApiRateLimit(models.Model):
             )
             count = cr.fetchone()[0]
         remaining = limit - count
-        if request:
-            request.httprequest.environ["fsj.rate_limit"] = rate_limit_headers(limit, window, remaining, reset)
         if remaining < 0:
             raise RateLimited(limit, window, remaining, reset)
+        return rate_limit_headers(limit, window, remaining, reset)
 
     @api.autovacuum
     def _gc_counters(self):

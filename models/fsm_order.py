@@ -9,7 +9,9 @@ from odoo.tools import sql
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
+from ..exceptions import FsjApiError
 from .fsm_stage import (
+    JOB_STAGE_CODES,
     STAGE_CANCELLED,
     STAGE_COMPLETED,
     STAGE_IN_PROGRESS,
@@ -81,15 +83,135 @@ class FSMOrder(models.Model):
         )
         return res
 
-    # -- REST API hooks (restapi/service.py) -------------------------------------------------------
+    # -- REST API hooks (models/base.py) -----------------------------------------------------------
+    # The API speaks seed 000's names. OCA's names differ on durations: seed 000's ``duration`` is the
+    # planned hours (OCA ``scheduled_duration``), and OCA's own ``duration`` (actual hours) is the
+    # seed's ``effective_duration``, a stored field of this addon. ``type`` is the job type's code.
     @api.model
-    def _restapi_domain_leaf(self, api_name, orm_name, value):
+    def _fsj_api_field_aliases(self):
+        return dict(super()._fsj_api_field_aliases(), duration="scheduled_duration", type="fsm_type")
+
+    @api.model
+    def _fsj_api_hidden_fields(self):
+        return super()._fsj_api_hidden_fields() | {"duration", "scheduled_duration"}
+
+    @api.model
+    def _fsj_api_field_map(self, orm_fields):
+        fields = super()._fsj_api_field_map(orm_fields)
+        if "type" in fields:
+            # read and filtered as the type's code; written as a code (or an id)
+            fields["type"][1].update(type="char", readonly=False)
+        return fields
+
+    @api.model
+    def _fsj_api_default_fields(self, field_map):
+        # seed 000's sale_order_id is not stored itself (it stands for fieldservice_sale's sale_id)
+        extra = [name for name in ("sale_order_id",) if name in field_map]
+        return super()._fsj_api_default_fields(field_map) + extra
+
+    @api.model
+    def _fsj_api_domain_leaf(self, api_name, orm_name, value):
         values = value if isinstance(value, list | tuple) else [value]
         if api_name == "type" and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
             return "type", value  # ids of fsm.order.type (seed 000 filters by code, the alias)
         if api_name == "stage_id" and values and all(isinstance(v, str) for v in values):
             return "stage_id.code", value  # stage codes ('in_progress'), never database ids
-        return super()._restapi_domain_leaf(api_name, orm_name, value)
+        return super()._fsj_api_domain_leaf(api_name, orm_name, value)
+
+    @api.model
+    def _fsj_api_value_converters(self):
+        return dict(super()._fsj_api_value_converters(), type=self._fsj_api_job_type, stage_id=self._fsj_api_stage)
+
+    @api.model
+    def _fsj_api_job_type(self, raw, cache):
+        """A job type given by its code (or its id), as the user sees the types."""
+        types = self.env["fsm.order.type"]
+        if raw is None or raw is False:
+            return "type", False
+        if isinstance(raw, str):
+            codes = cache.setdefault("fsm.order.type:code", {})  # once per batch, not per job
+            if raw not in codes:
+                codes[raw] = types.search([("code", "=", raw)], limit=1)
+            found = codes[raw]
+        elif isinstance(raw, int) and not isinstance(raw, bool):
+            found = types.search([("id", "=", raw)]) if 0 < raw < 2**31 else types
+        else:
+            found = types
+        if not found:
+            codes = types.search([("code", "!=", False)]).mapped("code")
+            raise FsjApiError(
+                _("type: unknown job type %(type)r.", type=raw), details={"field": "type", "allowed": codes}
+            )
+        return "type", found.id
+
+    @api.model
+    def _fsj_api_stage(self, raw, cache):
+        """A stage given by its code ('in_progress'); an id is converted as any many2one."""
+        if not isinstance(raw, str):
+            return None
+        stage = self.env["fsm.stage"]._get_job_stage(raw)
+        if not stage:
+            raise FsjApiError(
+                _("stage_id: unknown stage code %(code)r.", code=raw),
+                details={"field": "stage_id", "allowed": list(JOB_STAGE_CODES)},
+            )
+        return "stage_id", stage.id
+
+    @api.model
+    def _fsj_api_check_vals(self, vals, creating):
+        super()._fsj_api_check_vals(vals, creating)
+        if creating and not (vals.get("partner_id") or vals.get("location_id")):
+            raise FsjApiError(
+                _("A job needs a customer: give partner_id (or location_id)."),
+                code="missing_field",
+                details={"field": "partner_id"},
+            )
+
+    def _fsj_api_write(self, vals):
+        if "stage_id" not in vals:
+            return super()._fsj_api_write(vals)
+        vals = dict(vals)
+        stage = self.env["fsm.stage"].browse(vals.pop("stage_id"))
+        return self.action_set_stage(stage, vals)
+
+    def _fsj_api_unlink(self):
+        for order in self:
+            if not order.can_unlink():
+                raise FsjApiError(
+                    _(
+                        "Job %(job)s is %(stage)s: only New jobs can be deleted (cancel it instead).",
+                        job=order.name,
+                        stage=order.stage_id.name,
+                    ),
+                    status=409,
+                    code="workflow_conflict",
+                )
+        return super()._fsj_api_unlink()
+
+    @api.model
+    def _fsj_api_methods(self):
+        return dict(
+            super()._fsj_api_methods(),
+            action_start={"date_start": {"type": "datetime"}},
+            action_complete={"date_end": {"type": "datetime"}},
+            action_cancel={},
+        )
+
+    def _fsj_api_call(self, method, kwargs):
+        # the workflow's guards apply to API calls (OCA's own callers keep OCA's behaviour)
+        return super(FSMOrder, self.with_context(fsm_jobs_workflow=True))._fsj_api_call(method, kwargs)
+
+    @api.model
+    def _fsj_api_dashboard(self, start, end, limit):
+        """Override to change the dashboard: the job stages with their counts, the number of jobs
+        scheduled from ``start`` to ``end`` (UTC) and, when there are at most ``limit``, those jobs;
+        all as the user sees them."""
+        stages = self.env["fsm.stage"].search([("stage_type", "=", "order")])
+        counts = dict(self._read_group([], ["stage_id"], ["__count"]))
+        domain = [("scheduled_date_start", ">=", start), ("scheduled_date_start", "<", end)]
+        count = self.search_count(domain)
+        jobs = self.search(domain, order="scheduled_date_start, id") if count <= limit else None
+        return {"stages": [(stage, counts.get(stage, 0)) for stage in stages], "count": count, "jobs": jobs}
 
     @api.depends("location_id")
     def _compute_partner_id(self):

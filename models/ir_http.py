@@ -80,6 +80,24 @@ def _abort(status, code, message, details=None, headers=None):
 class IrHttp(models.AbstractModel):
     _inherit = "ir.http"
 
+    # -- answers of the REST API (the controller reaches them through request.env["ir.http"]) -----
+    @classmethod
+    def _fsj_request_id(cls):
+        return api_request_id()
+
+    @classmethod
+    def _fsj_api_headers(cls):
+        return api_headers()
+
+    @classmethod
+    def _fsj_json_response(cls, status, body, headers=None):
+        """A JSON answer of the API, with its request id, CORS and rate-limit headers."""
+        return request.make_json_response(body, status=status, headers=[*api_headers(), *(headers or [])])
+
+    @classmethod
+    def _fsj_error_response(cls, status, code, message, details=None, headers=None):
+        return api_error_response(status, code, message, details, headers)
+
     @classmethod
     def _auth_method_fsj_api_key(cls):
         """``auth='fsj_api_key'``: the request runs as the user of the Odoo API key given in the
@@ -118,11 +136,13 @@ class IrHttp(models.AbstractModel):
             _abort(401, "invalid_api_key", "The API key is invalid, expired or revoked.")
         uid, key_id, key_name = found
         request.update_env(user=uid)
-        httprequest.environ["fsj.api_key"] = (key_id, key_name)
+        # the key travels in the context: scope, idempotency and audit read it from there
+        request.update_context(fsj_api_key_id=key_id, fsj_api_key_name=key_name)
         cls._fsj_select_companies(headers.get(COMPANY_HEADER))
         try:
-            request.env["fsm.api.rate.limit"]._hit(key_id)
+            httprequest.environ["fsj.rate_limit"] = request.env["fsm.api.rate.limit"]._hit(key_id)
         except RateLimited as exc:
+            httprequest.environ["fsj.rate_limit"] = exc.headers()
             _abort(
                 429,
                 "rate_limited",

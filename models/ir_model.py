@@ -3,7 +3,7 @@
 
 from odoo import api, models, tools
 
-from ..restapi.service import FIELD_ATTRIBUTES, field_map
+from .base import FIELD_ATTRIBUTES
 
 
 class IrModel(models.Model):
@@ -13,6 +13,8 @@ class IrModel(models.Model):
     @tools.ormcache("self.env.uid", "self.env.lang", "model_name")
     def _fsj_api_fields(self, model_name):
         """The REST API's fields of a model as the user sees them (fields_get: field groups apply),
-        computed once per worker, user and language; Odoo clears it with the registry caches (e.g.
-        when the user's groups change). Callers must not modify the result."""
-        return field_map(model_name, self.env[model_name].fields_get(attributes=FIELD_ATTRIBUTES))
+        {API name: (ORM name, description)} from the model's ``_fsj_api_field_map`` hook, computed once
+        per worker, user and language; Odoo clears it with the registry caches (e.g. when the user's
+        groups change). Callers must not modify the result."""
+        model = self.env[model_name]
+        return model._fsj_api_field_map(model.fields_get(attributes=FIELD_ATTRIBUTES))

@@ -3,6 +3,8 @@
 
 from odoo import api, fields, models
 
+from . import fsm_api_audit, fsm_api_auth_failure, fsm_api_idempotency, fsm_api_rate_limit
+
 API_MODELS_PARAM = "fieldservice_jobs.api_models"
 DEFAULT_API_MODELS = (
     "fsm.order,fsm.stage,fsm.location,fsm.person,fsm.order.type,fsm.team,fsm.tag,sale.order,res.partner"
@@ -22,23 +24,23 @@ class ResConfigSettings(models.TransientModel):
 
     fsm_jobs_api_audit_retention_days = fields.Integer(
         string="Audit Log Retention (days)",
-        config_parameter="fieldservice_jobs.api_audit_retention_days",
-        default=90,
+        config_parameter=fsm_api_audit.RETENTION_PARAM,
+        default=fsm_api_audit.RETENTION_DEFAULT,
     )
     fsm_jobs_api_idempotency_ttl_hours = fields.Integer(
         string="Idempotency Keys Kept (hours)",
-        config_parameter="fieldservice_jobs.api_idempotency_ttl_hours",
-        default=24,
+        config_parameter=fsm_api_idempotency.TTL_PARAM,
+        default=fsm_api_idempotency.TTL_DEFAULT,
     )
     fsm_jobs_api_auth_failure_limit = fields.Integer(
         string="Refused Keys Before Throttling",
-        config_parameter="fieldservice_jobs.api_auth_failure_limit",
-        default=20,
+        config_parameter=fsm_api_auth_failure.LIMIT_PARAM,
+        default=fsm_api_auth_failure.LIMIT_DEFAULT,
     )
     fsm_jobs_api_auth_failure_window = fields.Integer(
         string="Throttling Window (seconds)",
-        config_parameter="fieldservice_jobs.api_auth_failure_window",
-        default=60,
+        config_parameter=fsm_api_auth_failure.WINDOW_PARAM,
+        default=fsm_api_auth_failure.WINDOW_DEFAULT,
     )
 
     fsm_jobs_api_cors_origins = fields.Char(
@@ -49,15 +51,15 @@ class ResConfigSettings(models.TransientModel):
     )
     fsm_jobs_api_rate_limit = fields.Integer(
         string="Requests per Key and Window",
-        config_parameter="fieldservice_jobs.api_rate_limit",
-        default=0,
+        config_parameter=fsm_api_rate_limit.LIMIT_PARAM,
+        default=fsm_api_rate_limit.LIMIT_DEFAULT,
         help="Requests one API key may make per window; 0 (the default) turns rate limiting off. "
         "A key's scope may set its own limit.",
     )
     fsm_jobs_api_rate_limit_window = fields.Integer(
         string="Rate Limit Window (seconds)",
-        config_parameter="fieldservice_jobs.api_rate_limit_window",
-        default=60,
+        config_parameter=fsm_api_rate_limit.WINDOW_PARAM,
+        default=fsm_api_rate_limit.WINDOW_DEFAULT,
     )
 
     @api.model

@@ -3,7 +3,7 @@
 """The OpenAPI 3 document of the REST API, generated from the exposed models' fields_get (as the
 requesting user sees them), with the API's aliases, method endpoints, errors and the X-API-Key scheme."""
 
-from .service import ALLOWED_METHODS, DEFAULT_LIMIT, MAX_BATCH, MAX_LIMIT, ModelApi
+from .service import DEFAULT_LIMIT, MAX_BATCH, MAX_LIMIT, ModelApi
 
 DATETIME_PATTERN = r"^\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?$"
 ERROR_CODES = {
@@ -171,7 +171,7 @@ def build(env, exposed, base_url):
                 "responses": _responses("200", {"type": "object"}),
             },
         }
-        for method, arguments in ALLOWED_METHODS.get(name, {}).items():
+        for method, arguments in api.methods().items():
             props = {arg: _write_schema(desc) for arg, desc in arguments.items()}
             paths[f"/object/{name}/{{id}}/{method}"] = {
                 "post": {

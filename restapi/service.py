@@ -3,8 +3,9 @@
 """The REST API's work, between the HTTP controller (controllers/restapi.py) and the ORM.
 
 Everything runs as the API key's user: ACLs, field groups and record rules apply; nothing here uses
-sudo() on the client's behalf. Values are converted by the pure module ``parsing``; workflow rules stay
-in the models (fsm.order.action_set_stage / action_start / action_complete / action_cancel).
+sudo() on the client's behalf. Values are converted by the pure module ``parsing``; what one model does
+its own way (aliases, conversions, workflow writes, callable methods) comes from its ``_fsj_api_*``
+hooks (models/base.py, models/fsm_order.py).
 """
 
 import contextlib
@@ -12,14 +13,12 @@ import datetime
 import hashlib
 
 from odoo.fields import Datetime
+from odoo.service.model import get_public_method
 
+from ..exceptions import FsjApiError
 from .parsing import MAX_ID, ApiError, value_from_orm, value_to_orm
 from .prefetch import display_names
 
-FIELD_ATTRIBUTES = ["type", "relation", "selection", "required", "readonly", "store", "string"]
-# never shown nor written through the API, whatever the model
-SECRET_FIELD_WORDS = ("password", "api_key", "apikey", "secret", "token", "totp")
-HIDDEN_TYPES = ("binary", "one2many")  # not in the default field set (ask for them by name)
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
 MAX_BATCH = 1000  # records in one atomic batch create
@@ -27,58 +26,18 @@ RELATIONAL_TYPES = ("many2one", "one2many", "many2many")
 BINARY_TYPES = ("binary", "image")
 MAX_DASHBOARD_JOBS = 500  # jobs listed by one dashboard call
 
-# The API speaks seed 000's names. For fsm.order, OCA's names differ on durations: seed 000's
-# ``duration`` is the planned hours (OCA ``scheduled_duration``), and OCA's own ``duration`` (actual
-# hours) is the seed's ``effective_duration``, a stored field of this addon.
-FIELD_ALIASES = {
-    "fsm.order": {"duration": "scheduled_duration", "type": "fsm_type"},
-}
-# seed 000's names that are not stored themselves but stand for a stored field: in the default set
-DEFAULT_EXTRA_FIELDS = {
-    "fsm.order": ["sale_order_id"],
-}
-HIDDEN_ORM_FIELDS = {
-    "fsm.order": {"duration", "scheduled_duration"},
-}
-# Methods callable through POST /restapi/1.0/object/<model>/<id>/<method>, with their keyword
-# arguments and the field description used to convert each.
-ALLOWED_METHODS = {
-    "fsm.order": {
-        "action_start": {"date_start": {"type": "datetime"}},
-        "action_complete": {"date_end": {"type": "datetime"}},
-        "action_cancel": {},
-    },
-}
-
-
-def field_map(model_name, orm_fields):
-    """The API's fields of a model, {API name: (ORM name, description)}, from its fields_get as the
-    user sees it: secrets and shadowed ORM names left out, seed 000's aliases added."""
-    aliases = FIELD_ALIASES.get(model_name, {})
-    hidden = HIDDEN_ORM_FIELDS.get(model_name, set())
-    fields = {}
-    for fname, desc in orm_fields.items():
-        if fname in hidden or any(word in fname for word in SECRET_FIELD_WORDS):
-            continue
-        fields[fname] = (fname, desc)
-    for api_name, orm_name in aliases.items():
-        if orm_name in orm_fields:
-            fields[api_name] = (orm_name, dict(orm_fields[orm_name]))
-    if model_name == "fsm.order" and "type" in fields:
-        # read and filtered as the type's code; written as a code (or an id)
-        fields["type"][1].update(type="char", readonly=False)
-    return fields
-
 
 class ModelApi:
-    """The API view of one exposed model, for the current user."""
+    """The API view of one exposed model, for the current user. Generic: what a model does its own
+    way (aliases, default fields, value conversions, writes, deletes, callable methods) it says
+    through its ``_fsj_api_*`` hooks (models/base.py)."""
 
     def __init__(self, env, model_name, exposed):
         if model_name not in exposed or model_name not in env:
             raise ApiError(404, "unknown_model", f"No model '{model_name}' in this API.")
         self.env = env
         self.exposed = exposed
-        self._existing = {}  # relation -> ids the user may link, during this request
+        self._existing = {}  # relation -> ids the user may link; look-ups of hooks; for this request
         self._related = {}  # relation -> ModelApi, during this request
         self.model = env[model_name]
         self.name = model_name
@@ -88,11 +47,7 @@ class ModelApi:
 
     # -- field names -----------------------------------------------------------------------------
     def default_fields(self):
-        extra = [name for name in DEFAULT_EXTRA_FIELDS.get(self.name, []) if name in self.fields]
-        stored = [
-            name for name, (_orm, desc) in self.fields.items() if desc.get("store") and desc["type"] not in HIDDEN_TYPES
-        ]
-        return stored + extra
+        return self.model._fsj_api_default_fields(self.fields)
 
     def check_fields(self, names, code="unknown_field"):
         unknown = [name for name in names if name.split(".")[0] not in self.fields]
@@ -161,7 +116,7 @@ class ModelApi:
                 # the sub-domain is the relation's own: every hop checked again from there
                 value = api.related(desc["relation"], field).orm_domain(value)
             elif "." not in field:
-                orm_field, value = self.model._restapi_domain_leaf(field, orm_field, value)
+                orm_field, value = self.model._fsj_api_domain_leaf(field, orm_field, value)
             result.append((orm_field, operator, value))
         return result
 
@@ -271,36 +226,38 @@ class ModelApi:
 
     # -- writing ---------------------------------------------------------------------------------
     def orm_values(self, body, creating):
+        """The ORM values of a JSON body: every field known, writable and converted (by the model's
+        own converters first), relation targets checked, then the model's own checks."""
         if not isinstance(body, dict):
             raise ApiError(400, "invalid_body", "The body must be a JSON object of field values.")
-        values = {}
         unknown = [k for k in body if k not in self.fields or k == "id"]
         if unknown:
             raise ApiError(
                 400, "unknown_field", f"Unknown field(s) on {self.name}: {', '.join(unknown)}.", {"fields": unknown}
             )
-        for name, raw in body.items():
-            orm, desc = self.fields[name]
-            if desc.get("readonly"):
-                # e.g. effective_duration, computed from the actual start and end: never set directly
-                raise ApiError(400, "readonly_field", f"Field '{name}' is read-only.", {"field": name})
-            if self.name == "fsm.order" and name == "type":
-                values["type"] = self._job_type(raw)
-                continue
-            if self.name == "fsm.order" and name == "stage_id" and isinstance(raw, str):
-                values["stage_id"] = self._stage_by_code(raw).id
-                continue
-            value = value_to_orm(name, desc, raw)
-            value = self._check_relations(name, desc, value)
-            values[orm] = value
-        if creating and self.name == "fsm.order" and not (values.get("partner_id") or values.get("location_id")):
-            raise ApiError(
-                422,
-                "missing_field",
-                "A job needs a customer: give partner_id (or location_id).",
-                {"field": "partner_id"},
-            )
+        converters = self._hook_cache("converters", self.model._fsj_api_value_converters)
+        values = {}
+        with api_errors():
+            for name, raw in body.items():
+                orm, desc = self.fields[name]
+                if desc.get("readonly"):
+                    # e.g. effective_duration, computed from the actual start and end: never set directly
+                    raise ApiError(400, "readonly_field", f"Field '{name}' is read-only.", {"field": name})
+                converted = converters[name](raw, self._existing) if name in converters else None
+                if converted is not None:
+                    orm, value = converted
+                else:
+                    value = self._check_relations(name, desc, value_to_orm(name, desc, raw))
+                values[orm] = value
+            self.model._fsj_api_check_vals(values, creating)
         return values
+
+    def _hook_cache(self, name, compute):
+        """What a hook answers, asked once per request."""
+        key = (self.name, name)
+        if key not in self._existing:
+            self._existing[key] = compute()
+        return self._existing[key]
 
     def _check_relations(self, name, desc, value):
         """Relation values are checked as the key's user: a many2one or linked target must be a record
@@ -366,32 +323,6 @@ class ModelApi:
             with contextlib.suppress(ApiError):  # named with its record's index by orm_values
                 self.check_targets(name, relation, [i for i in ids if 0 < i <= MAX_ID])
 
-    def _job_type(self, raw):
-        types = self.env["fsm.order.type"]
-        if raw is None or raw is False:
-            return False
-        if isinstance(raw, str):
-            codes = self._existing.setdefault("fsm.order.type:code", {})
-            if raw not in codes:
-                codes[raw] = types.search([("code", "=", raw)], limit=1)
-            found = codes[raw]
-        elif isinstance(raw, int) and not isinstance(raw, bool):
-            found = types.search([("id", "=", raw)]) if 0 < raw <= MAX_ID else types
-        else:
-            found = types
-        if not found:
-            codes = types.search([("code", "!=", False)]).mapped("code")
-            raise ApiError(
-                422, "invalid_value", f"type: unknown job type {raw!r}.", {"field": "type", "allowed": codes}
-            )
-        return found.id
-
-    def _stage_by_code(self, code):
-        stage = self.env["fsm.stage"]._get_job_stage(code)
-        if not stage:
-            raise ApiError(422, "invalid_value", f"stage_id: unknown stage code {code!r}.", {"field": "stage_id"})
-        return stage
-
     def create_record(self, body):
         values = self.orm_values(body, creating=True)
         record = self.model.create(values)
@@ -418,26 +349,22 @@ class ModelApi:
 
     def write_record(self, record, body):
         values = self.orm_values(body, creating=False)
-        if self.name == "fsm.order" and "stage_id" in values:
-            stage = self.env["fsm.stage"].browse(values.pop("stage_id"))
-            record.action_set_stage(stage, values)
-        elif values:
-            record.write(values)
+        if values:
+            record._fsj_api_write(values)
         return record
 
     def unlink_record(self, record):
-        if self.name == "fsm.order" and not record.can_unlink():
-            raise ApiError(
-                409,
-                "workflow_conflict",
-                f"Job {record.name} is {record.stage_id.name}: only New jobs can be deleted (cancel it instead).",
-            )
-        record.unlink()
+        record._fsj_api_unlink()
+
+    def methods(self):
+        """{method: {argument: description}} callable on this model through the API."""
+        return self._hook_cache("methods", self.model._fsj_api_methods)
 
     def call_method(self, record, method, kwargs):
-        allowed = ALLOWED_METHODS.get(self.name, {})
+        allowed = self.methods()
         if method not in allowed:
             raise ApiError(404, "unknown_method", f"No method '{method}' on {self.name} in this API.")
+        get_public_method(record, method)  # a private method can never be listed
         if not isinstance(kwargs, dict):
             raise ApiError(400, "invalid_body", "The body must be a JSON object of keyword arguments.")
         unknown = sorted(set(kwargs) - set(allowed[method]))
@@ -449,53 +376,60 @@ class ModelApi:
                 {"arguments": unknown},
             )
         args = {k: value_to_orm(k, allowed[method][k], v) or None for k, v in kwargs.items()}
-        # the workflow's guards apply to API calls (OCA's own callers keep OCA's behaviour)
-        getattr(record.with_context(fsm_jobs_workflow=True), method)(**args)
+        record._fsj_api_call(method, args)
         return record
 
 
+def payload_ids(model, payload, rec_id):
+    """The record ids an answer (or a request's path) is about, for the audit log."""
+    body = payload.get(model) if isinstance(payload, dict) else None
+    if isinstance(body, dict) and body.get("id"):
+        return [body["id"]]
+    if isinstance(body, list):
+        return [row.get("id") for row in body if isinstance(row, dict)]
+    return [rec_id] if rec_id else []
+
+
+@contextlib.contextmanager
+def api_errors():
+    """A model hook's FsjApiError as the API's ApiError (so a batch can name its index)."""
+    try:
+        yield
+    except FsjApiError as exc:
+        raise ApiError(exc.status, exc.code, str(exc.args[0] if exc.args else exc), exc.details) from None
+
+
 def dashboard(env, exposed, day):
-    """Counts by job stage and the jobs scheduled on ``day`` (a UTC date), in one call."""
+    """Counts by job stage and the jobs scheduled on ``day`` (a UTC date), in one call (the data
+    from fsm.order's ``_fsj_api_dashboard`` hook)."""
     jobs_api = ModelApi(env, "fsm.order", exposed)
     try:
         day = datetime.date.fromisoformat(day) if day else datetime.date.today()
     except ValueError:
         raise ApiError(400, "invalid_date", f"date must be YYYY-MM-DD, got {day!r}.") from None
-    stages = env["fsm.stage"].search([("stage_type", "=", "order")])
-    counts = dict(env["fsm.order"]._read_group([], ["stage_id"], ["__count"]))
     start = datetime.datetime.combine(day, datetime.time.min)
     end = start + datetime.timedelta(days=1)
-    domain = [
-        ("scheduled_date_start", ">=", Datetime.to_string(start)),
-        ("scheduled_date_start", "<", Datetime.to_string(end)),
-    ]
-    count = env["fsm.order"].search_count(domain)
-    if count > MAX_DASHBOARD_JOBS:
+    data = jobs_api.model._fsj_api_dashboard(Datetime.to_string(start), Datetime.to_string(end), MAX_DASHBOARD_JOBS)
+    if data["jobs"] is None:
         raise ApiError(
             422,
             "too_many_jobs",
-            f"{count} jobs are scheduled on {day.isoformat()}, more than a dashboard lists "
+            f"{data['count']} jobs are scheduled on {day.isoformat()}, more than a dashboard lists "
             f"({MAX_DASHBOARD_JOBS}): page through GET /object/fsm.order with a domain on scheduled_date_start.",
-            {"count": count, "max": MAX_DASHBOARD_JOBS},
+            {"count": data["count"], "max": MAX_DASHBOARD_JOBS},
         )
-    jobs = env["fsm.order"].search(domain, order="scheduled_date_start, id")
     fields = ["name", "partner_id", "scheduled_date_start", "stage_id", "person_id", "location_id", "type"]
     return {
         "date": day.isoformat(),
         "stages": [
-            {"id": s.id, "code": s.code or None, "name": s.name, "is_closed": s.is_closed, "count": counts.get(s, 0)}
-            for s in stages
+            {"id": s.id, "code": s.code or None, "name": s.name, "is_closed": s.is_closed, "count": count}
+            for s, count in data["stages"]
         ],
-        "today_count": len(jobs),
-        "jobs": jobs_api.render(jobs, fields),
+        "today_count": data["count"],
+        "jobs": jobs_api.render(data["jobs"], fields),
     }
 
 
 def _is_ints(value):
     values = value if isinstance(value, list | tuple) else [value]
     return all(isinstance(v, int) and not isinstance(v, bool) for v in values)
-
-
-def _is_strs(value):
-    values = value if isinstance(value, list | tuple) else [value]
-    return bool(values) and all(isinstance(v, str) for v in values)
