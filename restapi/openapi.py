@@ -72,142 +72,16 @@ def _write_schema(desc):
 
 
 def build(env, exposed, base_url):
-    models = {}
-    for name in sorted(exposed):
-        try:
-            models[name] = ModelApi(env, name, exposed)
-        except Exception:  # noqa: BLE001 - a model the user may not read is left out of their document
-            continue
-    schemas = {
-        "Error": {
-            "type": "object",
-            "required": ["error"],
-            "properties": {
-                "error": {
-                    "type": "object",
-                    "required": ["status", "code", "message", "details"],
-                    "properties": {
-                        "status": {"type": "integer"},
-                        "code": {"type": "string"},
-                        "message": {"type": "string"},
-                        "details": {"type": "object"},
-                    },
-                }
-            },
-        }
-    }
+    """The document for the models this request may use (those the user cannot read are left out)."""
+    apis = _readable_apis(env, exposed)
+    schemas = {"Error": ERROR_SCHEMA}
     paths = {}
-    for name, api in models.items():
-        read_props = {"id": {"type": "integer"}}
-        write_props = {}
-        required = []
-        for api_name, (_orm, desc) in sorted(api.fields.items()):
-            if api_name == "id":
-                continue
-            prop = dict(_read_schema(desc), title=desc.get("string") or api_name)
-            read_props[api_name] = prop
-            if desc.get("readonly"):
-                continue
-            write_props[api_name] = _write_schema(desc)
-            if desc.get("required") and not desc.get("readonly"):
-                required.append(api_name)
+    for name, api in apis.items():
         key = name.replace(".", "_")
-        schemas[key] = {"type": "object", "properties": read_props}
-        schemas[f"{key}_write"] = {"type": "object", "properties": write_props, "additionalProperties": False}
-        ref = {"$ref": f"#/components/schemas/{key}"}
-        write_ref = {"$ref": f"#/components/schemas/{key}_write"}
-        one = {"type": "object", "properties": {name: ref}}
-        many = {"type": "object", "properties": {name: {"type": "array", "items": ref}}}
-        record = [{"$ref": "#/components/parameters/id"}, {"$ref": "#/components/parameters/fields"}]
-        paths[f"/object/{name}"] = {
-            "get": {
-                "summary": f"Search {name}",
-                "operationId": f"search_{key}",
-                "parameters": [
-                    {"$ref": f"#/components/parameters/{p}"}
-                    for p in ("domain", "fields", "limit", "offset", "order", "start_after_id")
-                ],
-                "responses": _responses("200", many, headers={"X-Total-Count": {"schema": {"type": "integer"}}}),
-            },
-            "post": {
-                "summary": f"Create {name} (an object), or an atomic batch (an array of at most {MAX_BATCH})",
-                "operationId": f"create_{key}",
-                "parameters": [{"$ref": "#/components/parameters/fields"}],
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "oneOf": [write_ref, {"type": "array", "items": write_ref, "maxItems": MAX_BATCH}]
-                            }
-                        }
-                    },
-                },
-                "responses": _responses("201", {"type": "object"}),
-            },
-        }
-        if_match = {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"}}
-        paths[f"/object/{name}/{{id}}"] = {
-            "get": {
-                "summary": f"Read one {name}",
-                "operationId": f"read_{key}",
-                "parameters": record,
-                "responses": _responses("200", one, headers={"ETag": {"schema": {"type": "string"}}}),
-            },
-            **{
-                verb: {
-                    "summary": f"Update one {name} (partial)",
-                    "operationId": f"{verb}_{key}",
-                    "parameters": [*record, if_match],
-                    "requestBody": {"required": True, "content": {"application/json": {"schema": write_ref}}},
-                    "responses": _responses("200", one),
-                }
-                for verb in ("put", "patch")
-            },
-            "delete": {
-                "summary": f"Delete one {name}",
-                "operationId": f"delete_{key}",
-                "parameters": [{"$ref": "#/components/parameters/id"}, if_match],
-                "responses": _responses("200", {"type": "object"}),
-            },
-        }
-        for method, arguments in api.methods().items():
-            props = {arg: _write_schema(desc) for arg, desc in arguments.items()}
-            paths[f"/object/{name}/{{id}}/{method}"] = {
-                "post": {
-                    "summary": f"{method} on one {name}",
-                    "operationId": f"{method}_{key}",
-                    "parameters": record,
-                    "requestBody": {
-                        "required": False,
-                        "content": {
-                            "application/json": {
-                                "schema": {"type": "object", "properties": props, "additionalProperties": False}
-                            }
-                        },
-                    },
-                    "responses": _responses("200", one),
-                }
-            }
-    paths["/fsm/dashboard"] = {
-        "get": {
-            "summary": "Job counts by stage and the jobs of one (UTC) day, in one call",
-            "operationId": "dashboard",
-            "parameters": [{"name": "date", "in": "query", "schema": {"type": "string", "format": "date"}}],
-            "responses": _responses("200", {"type": "object"}),
-        }
-    }
-    paths["/openapi.json"] = {
-        "get": {
-            "summary": "This document",
-            "operationId": "openapi",
-            "responses": _responses("200", {"type": "object"}),
-        }
-    }
-    for operations in paths.values():
-        for operation in operations.values():
-            # a new list: operations share their parameter lists
-            operation["parameters"] = [*operation.get("parameters", []), {"$ref": "#/components/parameters/company"}]
+        schemas.update(_model_schemas(key, api))
+        paths.update(_model_paths(name, key, api))
+    paths.update(_fsm_paths())
+    _add_company_parameter(paths)
     return {
         "openapi": "3.0.3",
         "info": {
@@ -221,49 +95,202 @@ def build(env, exposed, base_url):
         "components": {
             "securitySchemes": {"ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}},
             "schemas": schemas,
-            "parameters": {
-                "id": {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}},
-                "company": {
-                    "name": "X-Company-Id",
-                    "in": "header",
-                    "required": False,
-                    "description": "Company ids, comma-separated, that the request works in (each allowed to the "
-                    "key's user; the first is the company of new records). Default: all of the user's companies.",
-                    "schema": {"type": "string", "pattern": r"^\d+(,\d+)*$"},
-                },
-                "domain": {
-                    "name": "domain",
-                    "in": "query",
-                    "description": "Python-literal or JSON list of conditions, e.g. [('stage_id','=','new')]",
-                    "schema": {"type": "string"},
-                },
-                "fields": {
-                    "name": "fields",
-                    "in": "query",
-                    "description": "Python/JSON list or comma-separated field names",
-                    "schema": {"type": "string"},
-                },
-                "limit": {
-                    "name": "limit",
-                    "in": "query",
-                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
-                },
-                "offset": {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
-                "order": {
-                    "name": "order",
-                    "in": "query",
-                    "description": "field [asc|desc], ...",
-                    "schema": {"type": "string"},
-                },
-                "start_after_id": {
-                    "name": "start_after_id",
-                    "in": "query",
-                    "description": "Keyset pagination: records with a greater id, ordered by id",
-                    "schema": {"type": "integer", "minimum": 0},
-                },
-            },
+            "parameters": PARAMETERS,
         },
     }
+
+
+def _readable_apis(env, exposed):
+    apis = {}
+    for name in sorted(exposed):
+        try:
+            apis[name] = ModelApi(env, name, exposed)
+        except Exception:  # noqa: BLE001 - a model the user may not read is left out of their document
+            continue
+    return apis
+
+
+def _model_schemas(key, api):
+    """The read schema and the write schema (PUT, PATCH, POST) of one model."""
+    read_props = {"id": {"type": "integer"}}
+    write_props = {}
+    for api_name, (_orm, desc) in sorted(api.fields.items()):
+        if api_name == "id":
+            continue
+        read_props[api_name] = dict(_read_schema(desc), title=desc.get("string") or api_name)
+        if not desc.get("readonly"):
+            write_props[api_name] = _write_schema(desc)
+    return {
+        key: {"type": "object", "properties": read_props},
+        f"{key}_write": {"type": "object", "properties": write_props, "additionalProperties": False},
+    }
+
+
+def _model_paths(name, key, api):
+    ref = {"$ref": f"#/components/schemas/{key}"}
+    write_ref = {"$ref": f"#/components/schemas/{key}_write"}
+    one = {"type": "object", "properties": {name: ref}}
+    many = {"type": "object", "properties": {name: {"type": "array", "items": ref}}}
+    paths = {
+        f"/object/{name}": _collection_path(name, key, many, write_ref),
+        f"/object/{name}/{{id}}": _record_path(name, key, one, write_ref),
+    }
+    for method, arguments in api.methods().items():
+        paths[f"/object/{name}/{{id}}/{method}"] = _method_path(name, key, one, method, arguments)
+    return paths
+
+
+def _collection_path(name, key, many, write_ref):
+    return {
+        "get": {
+            "summary": f"Search {name}",
+            "operationId": f"search_{key}",
+            "parameters": [
+                {"$ref": f"#/components/parameters/{p}"}
+                for p in ("domain", "fields", "limit", "offset", "order", "start_after_id")
+            ],
+            "responses": _responses("200", many, headers={"X-Total-Count": {"schema": {"type": "integer"}}}),
+        },
+        "post": {
+            "summary": f"Create {name} (an object), or an atomic batch (an array of at most {MAX_BATCH})",
+            "operationId": f"create_{key}",
+            "parameters": [{"$ref": "#/components/parameters/fields"}],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {"oneOf": [write_ref, {"type": "array", "items": write_ref, "maxItems": MAX_BATCH}]}
+                    }
+                },
+            },
+            "responses": _responses("201", {"type": "object"}),
+        },
+    }
+
+
+def _record_path(name, key, one, write_ref):
+    record = [{"$ref": "#/components/parameters/id"}, {"$ref": "#/components/parameters/fields"}]
+    if_match = {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"}}
+    update = {
+        verb: {
+            "summary": f"Update one {name} (partial)",
+            "operationId": f"{verb}_{key}",
+            "parameters": [*record, if_match],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": write_ref}}},
+            "responses": _responses("200", one),
+        }
+        for verb in ("put", "patch")
+    }
+    return {
+        "get": {
+            "summary": f"Read one {name}",
+            "operationId": f"read_{key}",
+            "parameters": record,
+            "responses": _responses("200", one, headers={"ETag": {"schema": {"type": "string"}}}),
+        },
+        **update,
+        "delete": {
+            "summary": f"Delete one {name}",
+            "operationId": f"delete_{key}",
+            "parameters": [{"$ref": "#/components/parameters/id"}, if_match],
+            "responses": _responses("200", {"type": "object"}),
+        },
+    }
+
+
+def _method_path(name, key, one, method, arguments):
+    props = {arg: _write_schema(desc) for arg, desc in arguments.items()}
+    body = {"type": "object", "properties": props, "additionalProperties": False}
+    return {
+        "post": {
+            "summary": f"{method} on one {name}",
+            "operationId": f"{method}_{key}",
+            "parameters": [{"$ref": "#/components/parameters/id"}, {"$ref": "#/components/parameters/fields"}],
+            "requestBody": {"required": False, "content": {"application/json": {"schema": body}}},
+            "responses": _responses("200", one),
+        }
+    }
+
+
+def _fsm_paths():
+    return {
+        "/fsm/dashboard": {
+            "get": {
+                "summary": "Job counts by stage and the jobs of one (UTC) day, in one call",
+                "operationId": "dashboard",
+                "parameters": [{"name": "date", "in": "query", "schema": {"type": "string", "format": "date"}}],
+                "responses": _responses("200", {"type": "object"}),
+            }
+        },
+        "/openapi.json": {
+            "get": {
+                "summary": "This document",
+                "operationId": "openapi",
+                "responses": _responses("200", {"type": "object"}),
+            }
+        },
+    }
+
+
+def _add_company_parameter(paths):
+    for operations in paths.values():
+        for operation in operations.values():
+            # a new list: operations may share their parameter lists
+            operation["parameters"] = [*operation.get("parameters", []), {"$ref": "#/components/parameters/company"}]
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["status", "code", "message", "details"],
+            "properties": {
+                "status": {"type": "integer"},
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "details": {"type": "object"},
+            },
+        }
+    },
+}
+PARAMETERS = {
+    "id": {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}},
+    "company": {
+        "name": "X-Company-Id",
+        "in": "header",
+        "required": False,
+        "description": "Company ids, comma-separated, that the request works in (each allowed to the "
+        "key's user; the first is the company of new records). Default: all of the user's companies.",
+        "schema": {"type": "string", "pattern": r"^\d+(,\d+)*$"},
+    },
+    "domain": {
+        "name": "domain",
+        "in": "query",
+        "description": "Python-literal or JSON list of conditions, e.g. [('stage_id','=','new')]",
+        "schema": {"type": "string"},
+    },
+    "fields": {
+        "name": "fields",
+        "in": "query",
+        "description": "Python/JSON list or comma-separated field names",
+        "schema": {"type": "string"},
+    },
+    "limit": {
+        "name": "limit",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+    },
+    "offset": {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+    "order": {"name": "order", "in": "query", "description": "field [asc|desc], ...", "schema": {"type": "string"}},
+    "start_after_id": {
+        "name": "start_after_id",
+        "in": "query",
+        "description": "Keyset pagination: records with a greater id, ordered by id",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+}
 
 
 def _responses(ok_status, ok_schema, headers=None):

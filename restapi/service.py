@@ -16,8 +16,9 @@ from odoo.fields import Datetime
 from odoo.service.model import get_public_method
 
 from ..exceptions import FsjApiError
-from .parsing import MAX_ID, ApiError, value_from_orm, value_to_orm
+from .parsing import MAX_ID, ApiError
 from .prefetch import display_names
+from .values import value_from_orm, value_to_orm
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100

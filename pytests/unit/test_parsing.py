@@ -1,17 +1,26 @@
-"""Unit tests of restapi/parsing.py, without Odoo (the module is loaded by its path)."""
+"""Unit tests of restapi/parsing.py (request parsing) and restapi/values.py (value conversion), without
+Odoo: the restapi folder is loaded as a bare package (its __init__, which imports the Odoo-bound
+service, is not run)."""
 
 import datetime
-import importlib.util
+import importlib
 import json
 import pathlib
+import sys
+import types
 
 import pytest
 
-_PATH = pathlib.Path(__file__).resolve().parents[2] / "restapi" / "parsing.py"
-_SPEC = importlib.util.spec_from_file_location("fsj_parsing", _PATH)
-parsing = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(parsing)
-ApiError = parsing.ApiError
+_RESTAPI = pathlib.Path(__file__).resolve().parents[2] / "restapi"
+_PATH = _RESTAPI / "parsing.py"
+_PACKAGE = types.ModuleType("fsj_restapi")
+_PACKAGE.__path__ = [str(_RESTAPI)]
+sys.modules.setdefault("fsj_restapi", _PACKAGE)
+_parsing = importlib.import_module("fsj_restapi.parsing")
+_values = importlib.import_module("fsj_restapi.values")
+# the tests name both halves through one namespace
+parsing = types.SimpleNamespace(**{**vars(_parsing), **vars(_values)})
+ApiError = _parsing.ApiError
 
 PRIORITY = {"type": "selection", "selection": [["0", "Normal"], ["1", "Low"], ["2", "High"], ["3", "Urgent"]]}
 
@@ -26,8 +35,9 @@ def raises(status, code, func, *args):
 
 # -- module ----------------------------------------------------------------------------------------
 def test_module_imports_nothing_from_odoo():
-    source = _PATH.read_text()
-    assert "import odoo" not in source and "from odoo" not in source
+    for path in (_PATH, _RESTAPI / "values.py"):
+        source = path.read_text()
+        assert "import odoo" not in source and "from odoo" not in source, path
     assert "eval(" not in source.replace("literal_eval(", "")
 
 
