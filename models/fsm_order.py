@@ -352,6 +352,12 @@ class FSMOrder(models.Model):
         feedback = _("Job completed.") if code == STAGE_COMPLETED else _("Job cancelled.")
         activities.action_feedback(feedback=feedback)
 
+    def _message_get_default_recipients(self):
+        # Odoo's generic default recipient is the record's partner_id, a field this addon adds: mails
+        # that OCA sends without recipients (fieldservice_sale's "created from" note, a mass mail)
+        # would go to the customer. Jobs keep OCA's behaviour: no default recipient.
+        return {order.id: {"partner_ids": [], "email_to": False, "email_cc": False} for order in self}
+
     def can_unlink(self):
         # Uninstalling this addon removes its demo jobs, whatever their stage; otherwise OCA's rule
         # (only New jobs may be deleted) stands.
