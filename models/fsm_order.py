@@ -159,13 +159,14 @@ class FSMOrder(models.Model):
 
     @api.model
     def _fsj_api_check_vals(self, vals, creating):
-        super()._fsj_api_check_vals(vals, creating)
+        res = super()._fsj_api_check_vals(vals, creating)
         if creating and not (vals.get("partner_id") or vals.get("location_id")):
             raise FsjApiError(
                 _("A job needs a customer: give partner_id (or location_id)."),
                 code="missing_field",
                 details={"field": "partner_id"},
             )
+        return res
 
     def _fsj_api_write(self, vals):
         if "stage_id" not in vals:
