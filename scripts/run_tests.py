@@ -7,18 +7,22 @@ Layers, in order:
    a. the OCA dependency addons are fetched from PyPI (oca-requirements.txt) into .odoo-test/oca/;
    b. a template database with those OCA addons installed is built once and reused (keyed on the
       Odoo version and the wheels);
-   c. a throwaway database is copied from it, fieldservice_jobs is installed (the log must hold no
-      WARNING or ERROR line), then upgraded with its Odoo tests (--test-tags /fieldservice_jobs);
-   d. OCA's fieldservice and fieldservice_sale suites run with the addon installed and loaded;
+   c. a throwaway database is copied from it, fieldservice_jobs is installed and then upgraded by
+      odoo-bin (neither log may hold a WARNING or ERROR line); its Odoo tests (tests/, HttpCase and
+      the browser tour included) run under pytest-odoo with a server thread (--odoo-http);
+   d. OCA's fieldservice and fieldservice_sale suites run under pytest-odoo with the addon installed
+      and loaded (pytests/pytest_fsj_odoo.py makes pytest pick the tests odoo-bin would);
    e. a server is started on a free local port and the external pytest suite (pytests/external)
       talks to it over HTTP and XML-RPC;
    f. the addon is uninstalled (must succeed), the database is dropped.
 
+Test results are read from pytest's junit files (.odoo-test/pytest-*.xml), logs in .odoo-test/logs/.
 The run ends with the line ``N passed, N failed``; the same line, with the Odoo version and the time,
 is written to .odoo-test/last-run.txt. Exit status 0 only when nothing failed.
 """
 
 import argparse
+import dataclasses
 import datetime
 import email.parser
 import hashlib
@@ -41,8 +45,6 @@ MODULE = "fieldservice_jobs"
 WORK = ROOT / ".odoo-test"
 LOGS = WORK / "logs"
 OCA_SUITES = ("fieldservice", "fieldservice_sale")
-ODOO_RESULT_RE = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests")
-SKIPPED_RE = re.compile(r"\d+ INFO \S+ odoo\.addons\.\S+: skipped \S+ : ")
 LOG_LEVEL_RE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (WARNING|ERROR|CRITICAL) ")
 
 
@@ -143,13 +145,11 @@ def _is_addon_file(path):
 
 
 def pytest_run(name, path, env, extra=()):
+    """A pytest suite without Odoo in the process (pytest-odoo left out): (passed, failed)."""
     if not _has_module("pytest"):
         say("   pytest is not installed: pip install -r test-requirements.txt")
         return 0, 1
-    junit = WORK / f"pytest-{name}.xml"
-    junit.parent.mkdir(parents=True, exist_ok=True)
-    if junit.exists():
-        junit.unlink()
+    junit = _fresh_junit(name)
     cmd = [
         sys.executable,
         "-m",
@@ -170,19 +170,75 @@ def pytest_run(name, path, env, extra=()):
         str(path),
     ]
     rc = run(cmd, cwd=ROOT, env=env)
+    passed, failed, _skipped = junit_counts(name, junit, rc)
+    return passed, failed
+
+
+def pytest_odoo_run(name, paths, ctx, http):
+    """Odoo tests (TransactionCase, HttpCase) under pytest-odoo on the test database, with the plugin
+    pytests/pytest_fsj_odoo.py (odoo-bin's choice of tests); output in .odoo-test/logs/<name>.log.
+    (passed, failed, skipped), from pytest's junit file."""
+    if not (_has_module("pytest") and _has_module("pytest_odoo")):
+        say("   pytest-odoo is not installed: pip install -r test-requirements.txt")
+        return 0, 1, 0
+    junit = _fresh_junit(name)
+    log = LOGS / f"{name}.log"
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "pytest_fsj_odoo",
+        "-rfEs",
+        f"--junitxml={junit}",
+        # .odoo-test holds the addons' folders; the repository above it is an addon package itself
+        f"--rootdir={WORK}",
+        f"--confcutdir={WORK}",
+        f"--odoo-database={ctx.dbname}",
+        f"--odoo-addons-path={','.join(ctx.addons_path)}",
+        "--odoo-log-level=warn",
+        *ctx.odoo_options(),
+        *(["--odoo-http"] if http else []),
+        *(str(p) for p in paths),
+    ]
+    env = dict(ctx.env, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT / "pytests"), ctx.env.get("PYTHONPATH")) if p))
+    rc = run(cmd, log=log, env=env, cwd=WORK)
+    passed, failed, skipped = junit_counts(name, junit, rc)
+    if failed:
+        show_tail(log, lines=150, only_problems=False)
+    return passed, failed, skipped
+
+
+def _fresh_junit(name):
+    junit = WORK / f"pytest-{name}.xml"
+    junit.parent.mkdir(parents=True, exist_ok=True)
+    if junit.exists():
+        junit.unlink()
+    return junit
+
+
+def junit_counts(name, junit, rc):
+    """(passed, failed, skipped) tests of a pytest run, from its junit file: one per test case, a
+    test whose sub-tests failed is failed, one with skipped sub-tests (and no failure) skipped. A run
+    that wrote no file, that pytest itself broke (usage, internal error), or that collected nothing,
+    fails."""
     if not junit.exists():
-        return 0, 1
-    suite = ET.parse(junit).getroot()
-    suites = [suite] if suite.tag == "testsuite" else list(suite)
-    tests = sum(int(s.get("tests", 0)) for s in suites)
-    failed = sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites)
-    skipped = sum(int(s.get("skipped", 0)) for s in suites)
+        return 0, 1, 0
+    cases = list(ET.parse(junit).getroot().iter("testcase"))
+    failed = sum(1 for case in cases if case.find("failure") is not None or case.find("error") is not None)
+    skipped = sum(
+        1
+        for case in cases
+        if case.find("skipped") is not None and case.find("failure") is None and case.find("error") is None
+    )
     if rc not in (0, 1, 5) and not failed:
-        failed = 1  # pytest itself broke (usage error, internal error)
-    if tests == 0:
+        failed = 1
+    if not cases:
         say(f"   pytest {name}: no test collected")
         failed = max(failed, 1)
-    return tests - failed - skipped, failed
+    return len(cases) - failed - skipped, failed, skipped
 
 
 # ---------------------------------------------------------------- finding Odoo
@@ -357,26 +413,31 @@ def log_problems(log):
     return [line.rstrip() for line in open(log, errors="replace") if LOG_LEVEL_RE.match(line)]
 
 
-def odoo_results(log):
-    """The last 'N failed, N error(s) of N tests' line Odoo logged: (tests run, failed, skipped)."""
-    found = None
-    for line in open(log, errors="replace"):
-        match = ODOO_RESULT_RE.search(line)
-        if match:
-            found = match
-    if not found:
-        return None
-    failed, errors, tests = (int(x) for x in found.groups())
-    skipped = sum(1 for line in open(log, errors="replace") if SKIPPED_RE.search(line))
-    return tests - skipped, failed + errors, skipped
-
-
 def show_tail(log, lines=40, only_problems=True):
     problems = log_problems(log) if only_problems else []
     text = problems or open(log, errors="replace").read().splitlines()
     for line in text[-lines:]:
         say(f"   | {line}")
     say(f"   (full log: {log.relative_to(ROOT)})")
+
+
+@dataclasses.dataclass
+class OdooRun:
+    """What the steps of the Odoo layer share."""
+
+    tally: Tally
+    args: argparse.Namespace
+    env: dict
+    base: list  # odoo-bin with the addons path, data dir and database options
+    shell: list  # odoo-bin shell, the same
+    dbname: str
+    oca_dir: Path
+    addons_path: list
+    data_dir: Path
+
+    def odoo_options(self):
+        """The options of ``base`` as pytest-odoo passes them on to Odoo (--odoo-extra)."""
+        return [f"--odoo-extra={opt[2:]}" for opt in db_options()] + [f"--odoo-extra=data-dir={self.data_dir}"]
 
 
 def odoo_layer(tally, found, args):
@@ -438,7 +499,7 @@ def odoo_layer(tally, found, args):
     db_copy(template, dbname)
     say(f"   test database {dbname} (copy of {template})")
     try:
-        _odoo_steps(tally, base, shell, env, dbname, args, oca_dir)
+        _odoo_steps(OdooRun(tally, args, env, base, shell, dbname, oca_dir, addons_path, data_dir))
     finally:
         if args.keep_db:
             say(f"   kept database {dbname} (--keep-db)")
@@ -447,156 +508,137 @@ def odoo_layer(tally, found, args):
     say(f"   Odoo layer took {time.time() - t0:.0f} s")
 
 
-def _odoo_steps(tally, base, shell, env, dbname, args, oca_dir):
-    # c1. clean install of the addon
+def _odoo_steps(ctx):
+    """c. install, upgrade, the addon's Odoo tests; d. OCA's suites; e. the live server suite;
+    f. uninstall. Nothing runs after a failed install."""
+    if not step_install(ctx):
+        return
+    step_upgrade(ctx)
+    step_addon_tests(ctx)
+    if not ctx.args.no_oca:
+        step_oca_suites(ctx)
+    step_live_server_suite(ctx)
+    step_uninstall(ctx)
+
+
+def step_install(ctx):
+    """c1. A clean install of the addon: exit 0 and no WARNING or ERROR line in its log."""
     log = LOGS / "install.log"
     t1 = time.time()
-    rc = run([*base, "-d", dbname, "-i", MODULE, "--stop-after-init", "--no-http"], log=log, env=env)
+    rc = run([*ctx.base, "-d", ctx.dbname, "-i", MODULE, "--stop-after-init", "--no-http"], log=log, env=ctx.env)
     problems = log_problems(log)
     if rc != 0 or problems:
         show_tail(log)
-        tally.add(f"install {MODULE}", 0, 1, f"(exit {rc}, {len(problems)} WARNING/ERROR lines)")
-        return
-    tally.add(f"install {MODULE}", 1, 0, f"(clean log, {time.time() - t1:.0f} s)")
+        ctx.tally.add(f"install {MODULE}", 0, 1, f"(exit {rc}, {len(problems)} WARNING/ERROR lines)")
+        return False
+    ctx.tally.add(f"install {MODULE}", 1, 0, f"(clean log, {time.time() - t1:.0f} s)")
+    return True
 
-    # c2. upgrade with the addon's Odoo tests (at_install and post_install)
-    log = LOGS / "odoo-tests.log"
+
+def step_upgrade(ctx):
+    """c2. The addon upgraded in place (-u, its migration scripts run): clean log too. odoo-bin does
+    it: an upgrade is not a test pytest-odoo can run."""
+    log = LOGS / "upgrade.log"
     t1 = time.time()
-    cmd = [
-        *base,
-        "-d",
-        dbname,
-        "-u",
-        MODULE,
-        "--test-enable",
-        f"--test-tags=/{MODULE}",
-        "--stop-after-init",
-        f"--http-port={free_port()}",
-        "--http-interface=127.0.0.1",
-        "--gevent-port=0",
-        "--max-cron-threads=0",
-        "--log-level=test",
-    ]
-    rc = run(cmd, log=log, env=env)
-    res = odoo_results(log)
-    if res is None:
-        show_tail(log, only_problems=False)
-        tally.add(f"Odoo tests of {MODULE}", 0, 1, f"(no result line, exit {rc})")
-    else:
-        tests, failed, skipped = res
-        if failed or rc != 0:
-            show_tail(log, lines=120)
-        if tests < 1:
-            failed = max(failed, 1)
-        tally.add(
-            f"Odoo tests of {MODULE} (upgrade + --test-tags /{MODULE})",
-            tests - failed,
-            failed + int(rc != 0 and not failed),
-            f"({skipped} skipped, {time.time() - t1:.0f} s)",
-        )
+    cmd = [*ctx.base, "-d", ctx.dbname, "-u", MODULE, "--stop-after-init", "--no-http", "--max-cron-threads=0"]
+    rc = run(cmd, log=log, env=ctx.env)
+    problems = log_problems(log)
+    if rc != 0 or problems:
+        show_tail(log)
+    ok = rc == 0 and not problems
+    ctx.tally.add(f"upgrade {MODULE}", int(ok), int(not ok), f"(clean log, {time.time() - t1:.0f} s)" if ok else "")
 
-    # d. OCA suites with the addon loaded. Odoo's --test-file runs one test module once the whole
-    #    registry (this addon included) is loaded; a plain install would run OCA's at_install tests
-    #    before this addon is loaded, so they would not see its overrides.
-    if not args.no_oca:
-        t1 = time.time()
-        # OCA's test_fsm_order_default_team deletes every fsm.team, which fails while any job exists
-        # (jobs need a team): this addon's demo jobs are removed first; its other data stays.
-        script = (
-            "from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG\n"
-            "data = env['ir.model.data'].search([('module', '=', %r), ('model', '=', 'fsm.order')])\n"
-            "env['fsm.order'].browse(data.mapped('res_id')).with_context(**{MODULE_UNINSTALL_FLAG: True}).unlink()\n"
-            "env.cr.commit()\n"
-        ) % MODULE
-        subprocess.run(
-            [*shell, "-d", dbname, "--no-http", "--max-cron-threads=0", "--log-level=warn"],
-            input=script,
-            text=True,
-            stdout=subprocess.DEVNULL,
-            env=env,
-            check=True,
-        )
-        tests = failed = skipped = 0
-        problems = []
-        for module in OCA_SUITES:
-            for test_file in sorted((oca_dir / module / "tests").glob("test_*.py")):
-                log = LOGS / f"oca-{module}-{test_file.stem}.log"
-                cmd = [
-                    *base,
-                    "-d",
-                    dbname,
-                    f"--test-file={test_file}",
-                    "--test-enable",
-                    "--test-tags=/fieldservice_jobs_none",  # only the test file's tests
-                    "--stop-after-init",
-                    "--no-http",
-                    "--max-cron-threads=0",
-                    "--log-level=test",
-                ]
-                rc = run(cmd, log=log, env=env)
-                res = odoo_results(log)
-                if res is None or rc != 0:
-                    problems.append(log)
-                    failed += 1
-                    continue
-                tests += res[0]
-                failed += res[1]
-                skipped += res[2]
-                if res[1]:
-                    problems.append(log)
-        for log in problems:
-            show_tail(log, lines=60)
-        tally.add(
-            f"OCA suites {', '.join(OCA_SUITES)} with {MODULE} loaded",
-            tests - min(failed, tests),
-            failed if tests else max(failed, 1),
-            f"({skipped} skipped, {time.time() - t1:.0f} s)",
-        )
 
-    # e. live server + external pytest suite, with an Odoo API key for the admin user
-    api_key = _make_api_key(shell, env, dbname)
+def step_addon_tests(ctx):
+    """c3. The addon's Odoo tests (tests/, HttpCase and the browser tour included) under pytest-odoo,
+    with a server thread for HttpCase (--odoo-http); results from pytest's junit file."""
+    t1 = time.time()
+    tests = WORK / "addons" / MODULE / "tests"  # through the link: pytest-odoo names the module by its folder
+    passed, failed, skipped = pytest_odoo_run("odoo-tests", [tests], ctx, http=True)
+    ctx.tally.add(
+        f"Odoo tests of {MODULE} (pytest-odoo)", passed, failed, f"({skipped} skipped, {time.time() - t1:.0f} s)"
+    )
+
+
+def step_oca_suites(ctx):
+    """d. OCA's fieldservice and fieldservice_sale suites with the whole registry (this addon included)
+    loaded, as odoo-bin's --test-file would run them, under pytest-odoo."""
+    t1 = time.time()
+    # OCA's test_fsm_order_default_team deletes every fsm.team, which fails while any job exists
+    # (jobs need a team): this addon's demo jobs are removed first; its other data stays.
+    script = (
+        "from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG\n"
+        "data = env['ir.model.data'].search([('module', '=', %r), ('model', '=', 'fsm.order')])\n"
+        "env['fsm.order'].browse(data.mapped('res_id')).with_context(**{MODULE_UNINSTALL_FLAG: True}).unlink()\n"
+        "env.cr.commit()\n"
+    ) % MODULE
+    subprocess.run(
+        [*ctx.shell, "-d", ctx.dbname, "--no-http", "--max-cron-threads=0", "--log-level=warn"],
+        input=script,
+        text=True,
+        stdout=subprocess.DEVNULL,
+        env=ctx.env,
+        check=True,
+    )
+    suites = [ctx.oca_dir / module / "tests" for module in OCA_SUITES]
+    passed, failed, skipped = pytest_odoo_run("oca-suites", suites, ctx, http=False)
+    ctx.tally.add(
+        f"OCA suites {', '.join(OCA_SUITES)} with {MODULE} loaded (pytest-odoo)",
+        passed,
+        failed,
+        f"({skipped} skipped, {time.time() - t1:.0f} s)",
+    )
+
+
+def step_live_server_suite(ctx):
+    """e. A live server (--workers) and the external pytest suite, with an Odoo API key for admin."""
+    api_key = _make_api_key(ctx.shell, ctx.env, ctx.dbname)
     port = free_port()
     log = LOGS / "server.log"
     cmd = [
-        *base,
+        *ctx.base,
         "-d",
-        dbname,
-        f"--db-filter=^{dbname}$",
+        ctx.dbname,
+        f"--db-filter=^{ctx.dbname}$",
         f"--http-port={port}",
         "--http-interface=127.0.0.1",
         f"--gevent-port={free_port()}",
-        f"--workers={args.workers}",
+        f"--workers={ctx.args.workers}",
         "--max-cron-threads=0",
         "--limit-time-real=300",
         "--log-level=info",
     ]
     log.parent.mkdir(parents=True, exist_ok=True)
     out = open(log, "w")
-    server = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    server = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=ctx.env, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
         if not _wait_health(url, server):
             show_tail(log, only_problems=False)
-            tally.add("external pytest suite", 0, 1, "(server did not come up)")
+            ctx.tally.add("external pytest suite", 0, 1, "(server did not come up)")
             return
-        say(f"   server up at {url} (--workers={args.workers})")
+        say(f"   server up at {url} (--workers={ctx.args.workers})")
         penv = dict(
-            env,
+            ctx.env,
             FSJ_URL=url,
-            FSJ_DB=dbname,
+            FSJ_DB=ctx.dbname,
             FSJ_LOGIN="admin",
             FSJ_PASSWORD="admin",
             FSJ_SERVER_PID=str(server.pid),
             FSJ_API_KEY=api_key or "",
             FSJ_WORK=str(WORK),
             # for the fault test, which starts (and kills) a server of its own on this database
-            FSJ_ODOO_CMD=json.dumps([*base, "-d", dbname, f"--db-filter=^{dbname}$", "--max-cron-threads=0"]),
+            FSJ_ODOO_CMD=json.dumps(
+                [*ctx.base, "-d", ctx.dbname, f"--db-filter=^{ctx.dbname}$", "--max-cron-threads=0"]
+            ),
         )
         t1 = time.time()
         for report in ("hardening.txt", "schemathesis.txt"):
             (WORK / report).unlink(missing_ok=True)
         passed, failed = pytest_run("external", ROOT / "pytests" / "external", env=penv)
-        tally.add("external pytest suite (HTTP + XML-RPC, live server)", passed, failed, f"({time.time() - t1:.0f} s)")
+        ctx.tally.add(
+            "external pytest suite (HTTP + XML-RPC, live server)", passed, failed, f"({time.time() - t1:.0f} s)"
+        )
     finally:
         _stop(server)
         out.close()
@@ -606,9 +648,11 @@ def _odoo_steps(tally, base, shell, env, dbname, args, oca_dir):
         for line in server_problems[-20:]:
             say(f"   | {line}")
 
-    # f. uninstall
+
+def step_uninstall(ctx):
+    """f. The addon uninstalls (must succeed, no ERROR in the log)."""
     log = LOGS / "uninstall.log"
-    cmd = [*shell, "-d", dbname, "--no-http", "--max-cron-threads=0"]
+    cmd = [*ctx.shell, "-d", ctx.dbname, "--no-http", "--max-cron-threads=0"]
     script = (
         "mod = env['ir.module.module'].search([('name', '=', %r)])\n"
         "mod.button_immediate_uninstall()\n"
@@ -616,7 +660,7 @@ def _odoo_steps(tally, base, shell, env, dbname, args, oca_dir):
         "print('UNINSTALL-STATE', env['ir.module.module'].search([('name', '=', %r)]).state)\n"
     ) % (MODULE, MODULE)
     proc = subprocess.run(
-        cmd, input=script, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, check=False
+        cmd, input=script, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=ctx.env, check=False
     )
     log.write_text(proc.stdout)
     ok = "UNINSTALL-STATE uninstalled" in proc.stdout and not [
@@ -624,7 +668,7 @@ def _odoo_steps(tally, base, shell, env, dbname, args, oca_dir):
     ]
     if not ok:
         show_tail(log, only_problems=False)
-    tally.add(f"uninstall {MODULE}", int(ok), int(not ok))
+    ctx.tally.add(f"uninstall {MODULE}", int(ok), int(not ok))
 
 
 def _make_api_key(shell, env, dbname):

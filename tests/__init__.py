@@ -7,4 +7,5 @@ from . import test_tour
 from . import test_restapi_trust
 from . import test_multi_company
 from . import test_fsm_order_api_hooks
+from . import test_restapi_field_types
 from . import test_fsm_order_mail

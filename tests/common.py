@@ -3,6 +3,8 @@
 
 from odoo.tests import TransactionCase
 
+from .factories import CustomerFactory, TechnicianFactory, UserFactory
+
 
 class JobsCase(TransactionCase):
     """Customers, a location, technicians and job types shared by the job tests."""
@@ -20,25 +22,12 @@ class JobsCase(TransactionCase):
         cls.stage_cancelled = cls.env.ref("fieldservice.fsm_stage_cancelled")
         cls.type_install = cls.env.ref("fieldservice_jobs.fsm_order_type_install")
         cls.type_service = cls.env.ref("fieldservice_jobs.fsm_order_type_service")
-        cls.customer = cls.env["res.partner"].create(
-            {
-                "name": "Jobs Test Customer",
-                "street": "1 Test Street",
-                "city": "Testville",
-                "zip": "12345",
-                "state_id": cls.env.ref("base.state_us_34").id,
-                "country_id": cls.env.ref("base.us").id,
-            }
+        cls.customer = CustomerFactory(
+            env=cls.env, name="Jobs Test Customer", street="1 Test Street", city="Testville", us_address=True
         )
-        cls.tech_user = cls.env["res.users"].create(
-            {
-                "name": "Tech User",
-                "login": "jobs_tech_user",
-                "groups_id": [(6, 0, [cls.env.ref("fieldservice.group_fsm_user").id])],
-            }
-        )
-        cls.technician = cls.env["fsm.person"].create({"partner_id": cls.tech_user.partner_id.id})
-        cls.technician_without_user = cls.env["fsm.person"].create({"name": "Tech Without User"})
+        cls.tech_user = UserFactory(env=cls.env, name="Tech User", login="jobs_tech_user")
+        cls.technician = TechnicianFactory(env=cls.env, user=cls.tech_user)
+        cls.technician_without_user = TechnicianFactory(env=cls.env, name="Tech Without User")
 
     def new_job(self, **vals):
         vals.setdefault("partner_id", self.customer.id)

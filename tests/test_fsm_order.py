@@ -21,12 +21,13 @@ class TestJobFields(JobsCase):
         self.assertTrue(location)
         self.assertEqual(location.partner_id, self.customer)
         self.assertEqual(job.partner_id, self.customer)
-        # seed 000's location query finds it
-        found = self.env["fsm.location"].search([("partner_id", "=", self.customer.id)])
-        self.assertEqual(found, location)
         self.assertEqual(location.street, "1 Test Street")
-        # a second job reuses that location
-        self.assertEqual(self.new_job().location_id, location)
+        # seed 000's location query finds it
+        self.assertEqual(self.env["fsm.location"].search([("partner_id", "=", self.customer.id)]), location)
+
+    def test_second_job_reuses_the_customer_location(self):
+        first = self.new_job()
+        self.assertEqual(self.new_job().location_id, first.location_id)
 
     def test_customer_service_location_is_used(self):
         site_partner = self.env["res.partner"].create({"name": "Site B", "city": "Siteville"})
@@ -47,8 +48,9 @@ class TestJobFields(JobsCase):
         self.assertRegex(job.name, r"^FSM\d{5}$")
         other = self.new_job()
         self.assertGreater(int(other.name[3:]), int(job.name[3:]))
-        kept = self.new_job(name="LEGACY-42")
-        self.assertEqual(kept.name, "LEGACY-42")
+
+    def test_given_reference_is_kept(self):
+        self.assertEqual(self.new_job(name="LEGACY-42").name, "LEGACY-42")
 
     def test_durations(self):
         job = self.new_job(
@@ -62,16 +64,24 @@ class TestJobFields(JobsCase):
         # stored: searchable in SQL
         self.assertIn(job, self.Order.search([("effective_duration", "=", 2.25)]))
 
-    def test_job_type_by_code(self):
+    def test_job_type_code(self):
+        self.assertEqual(self.new_job(type=self.type_install.id).fsm_type, "install")
+        self.assertEqual(self.new_job(type=self.type_service.id).fsm_type, "service")
+
+    def test_search_job_type_by_code(self):
         install = self.new_job(type=self.type_install.id)
         service = self.new_job(type=self.type_service.id)
-        self.assertEqual(install.fsm_type, "install")
-        self.assertEqual(service.fsm_type, "service")
-        found = self.Order.search([("type", "=", "install")])
-        self.assertIn(install, found)
-        self.assertNotIn(service, found)
-        self.assertIn(service, self.Order.search([("type", "in", ["service"])]))
-        self.assertIn(install, self.Order.search([("fsm_type", "=", "install")]))
+        for domain, found, other in (
+            ([("type", "=", "install")], install, service),
+            ([("type", "in", ["service"])], service, install),
+            ([("fsm_type", "=", "install")], install, service),
+        ):
+            with self.subTest(domain=domain):
+                jobs = self.Order.search(domain)
+                self.assertIn(found, jobs)
+                self.assertNotIn(other, jobs)
+
+    def test_job_type_codes_are_unique(self):
         with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.cr.savepoint():
             self.env["fsm.order.type"].create({"name": "Duplicate", "code": "install"})
 
@@ -127,15 +137,13 @@ class TestJobWorkflow(JobsCase):
         self.assertEqual(job.date_start, datetime(2030, 1, 2, 9, 5))
 
     def test_start_refused_when_closed(self):
-        done = self.new_job()
-        done.action_complete()
-        with self.assertRaisesRegex(UserError, "cannot be started"):
-            done.action_start()
-        cancelled = self.new_job()
-        cancelled.action_cancel()
-        with self.assertRaisesRegex(UserError, "cannot be started"):
-            cancelled.action_start()
-        self.assertEqual(cancelled.stage_id, self.stage_cancelled)
+        for close, stage in (("action_complete", self.stage_completed), ("action_cancel", self.stage_cancelled)):
+            with self.subTest(closed_by=close):
+                job = self.new_job()
+                getattr(job, close)()
+                with self.assertRaisesRegex(UserError, "cannot be started"):
+                    job.action_start()
+                self.assertEqual(job.stage_id, stage)
 
     def test_start_refused_when_in_progress(self):
         job = self.new_job()
@@ -175,14 +183,22 @@ class TestJobWorkflow(JobsCase):
         job.action_set_stage(self.stage_completed, {"date_end": "2025-12-13 11:30:00"})
         self.assertEqual(job.stage_id, self.stage_completed)
         self.assertAlmostEqual(job.effective_duration, 2.25)
-        with self.assertRaisesRegex(UserError, "cannot be started"):
-            job.action_set_stage(self.stage_in_progress)
-        with self.assertRaisesRegex(UserError, "cannot be moved back"):
-            job.action_set_stage(self.stage_scheduled)
-        other = self.new_job()
-        other.action_set_stage(self.stage_cancelled)
-        with self.assertRaisesRegex(UserError, "cannot be completed"):
-            other.action_set_stage(self.stage_completed)
+
+    def test_set_stage_refusals(self):
+        done = self.new_job()
+        done.action_complete()
+        cancelled = self.new_job()
+        cancelled.action_set_stage(self.stage_cancelled)
+        for job, stage, message in (
+            (done, self.stage_in_progress, "cannot be started"),
+            (done, self.stage_scheduled, "cannot be moved back"),
+            (cancelled, self.stage_completed, "cannot be completed"),
+        ):
+            with self.subTest(from_stage=job.stage_id.name, to=stage.name):
+                before = job.stage_id
+                with self.assertRaisesRegex(UserError, message):
+                    job.action_set_stage(stage)
+                self.assertEqual(job.stage_id, before)
 
     def test_set_same_stage_only_writes_values(self):
         job = self.new_job()

@@ -3,30 +3,19 @@
 """Jobs in a second company (readme/CONFIGURE.md, Multi-company): through the ORM, and through the
 REST API with the X-Company-Id header."""
 
-from datetime import timedelta
-
-from odoo import Command, fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from .common import JobsCase
+from .factories import ApiKeyFactory, CompanyFactory, UserFactory
 from .test_restapi import RestApiCase
 
 CODES = ("new", "scheduled", "in_progress", "completed", "cancelled")
 
 
 def _user(env, login, companies, groups=("fieldservice.group_fsm_dispatcher",)):
-    return env["res.users"].create(
-        {
-            "name": login,
-            "login": login,
-            "email": f"{login}@example.com",
-            "company_id": companies[0].id,
-            "company_ids": [Command.set([c.id for c in companies])],
-            "groups_id": [Command.set([env.ref(g).id for g in groups])],
-        }
-    )
+    return UserFactory(env=env, name=login, login=login, companies=companies, groups=groups)
 
 
 @tagged("post_install", "-at_install")
@@ -35,7 +24,7 @@ class TestMultiCompany(JobsCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company_a = cls.env.ref("base.main_company")
-        cls.company_b = cls.env["res.company"].create({"name": "FSJ Company B"})
+        cls.company_b = CompanyFactory(env=cls.env, name="FSJ Company B")
         cls.user_a = _user(cls.env, "fsj_mc_user_a", cls.company_a)
         cls.user_b = _user(cls.env, "fsj_mc_user_b", cls.company_b)
         cls.user_ab = _user(cls.env, "fsj_mc_user_ab", cls.company_a | cls.company_b)
@@ -153,15 +142,13 @@ class TestMultiCompanyRestApi(RestApiCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company_a = cls.env.ref("base.main_company")
-        cls.company_b = cls.env["res.company"].create({"name": "FSJ REST Company B"})
+        cls.company_b = CompanyFactory(env=cls.env, name="FSJ REST Company B")
         cls.user_ab = _user(cls.env, "fsj_mc_rest_ab", cls.company_a | cls.company_b)
         cls.user_a = _user(cls.env, "fsj_mc_rest_a", cls.company_a)
         cls.user_b = _user(cls.env, "fsj_mc_rest_b", cls.company_b)
-        expiry = fields.Datetime.now() + timedelta(hours=12)
-        Keys = cls.env["res.users.apikeys"]
-        cls.key_ab = Keys.with_user(cls.user_ab)._generate(None, "companies A and B", expiry)
-        cls.key_a = Keys.with_user(cls.user_a)._generate(None, "company A", expiry)
-        cls.key_b = Keys.with_user(cls.user_b)._generate(None, "company B", expiry)
+        cls.key_ab = ApiKeyFactory(env=cls.env, user=cls.user_ab, name="companies A and B")
+        cls.key_a = ApiKeyFactory(env=cls.env, user=cls.user_a, name="company A")
+        cls.key_b = ApiKeyFactory(env=cls.env, user=cls.user_b, name="company B")
         Order = cls.env["fsm.order"]
         when = f"{cls.DAY} 10:00:00"
         cls.job_a = Order.with_company(cls.company_a).create(
@@ -289,18 +276,23 @@ class TestMultiCompanyRestApi(RestApiCase):
 
     def test_header_errors(self):
         for path in ("/object/fsm.order", "/fsm/dashboard", "/openapi.json", f"/object/fsm.order/{self.job_a.id}"):
-            self.assertError(
-                self.call("GET", path, key=self.key_a, headers=self.header(self.company_b)), 403, "company_not_allowed"
-            )
-            self.assertError(
-                self.call("GET", path, key=self.key_a, headers=self.header(self.company_a, self.company_b)),
-                403,
-                "company_not_allowed",
-            )
-            for bad in ("abc", "", ",", "1;2", "1.5"):
+            with self.subTest(path=path, header="another company"):
                 self.assertError(
-                    self.call("GET", path, key=self.key_ab, headers={"X-Company-Id": bad}), 400, "invalid_company"
+                    self.call("GET", path, key=self.key_a, headers=self.header(self.company_b)),
+                    403,
+                    "company_not_allowed",
                 )
+            with self.subTest(path=path, header="own and another company"):
+                self.assertError(
+                    self.call("GET", path, key=self.key_a, headers=self.header(self.company_a, self.company_b)),
+                    403,
+                    "company_not_allowed",
+                )
+            for bad in ("abc", "", ",", "1;2", "1.5"):
+                with self.subTest(path=path, header=bad):
+                    self.assertError(
+                        self.call("GET", path, key=self.key_ab, headers={"X-Company-Id": bad}), 400, "invalid_company"
+                    )
 
     # -- writing -------------------------------------------------------------------------------
     def test_post_with_header_creates_in_that_company(self):

@@ -7,6 +7,8 @@ from unittest.mock import patch
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
+from .factories import ApiKeyFactory, CustomerFactory, PartnerFactory, TechnicianFactory, UserFactory
+
 API = "/restapi/1.0"
 
 
@@ -14,16 +16,15 @@ class RestApiCase(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        admin = cls.env.ref("base.user_admin")
-        cls.key = cls.env["res.users.apikeys"].with_user(admin)._generate(None, "rest test", None)
-        cls.customer = cls.env["res.partner"].create(
-            {"name": "REST Customer", "street": "5 Api Road", "city": "Resttown", "zip": "55555"}
+        cls.key = ApiKeyFactory(env=cls.env, name="rest test")
+        cls.customer = CustomerFactory(
+            env=cls.env, name="REST Customer", street="5 Api Road", city="Resttown", zip="55555"
         )
         cls.stage = {
             code: cls.env["fsm.stage"]._get_job_stage(code)
             for code in ("new", "scheduled", "in_progress", "completed", "cancelled")
         }
-        cls.person = cls.env["fsm.person"].create({"name": "REST Technician"})
+        cls.person = TechnicianFactory(env=cls.env, name="REST Technician")
 
     def call(self, method, path, body=None, params=None, key=True, headers=None, raw=None):
         hdrs = {"Content-Type": "application/json"}
@@ -49,34 +50,40 @@ class RestApiCase(HttpCase):
         self.assertEqual(resp.status_code, 201, resp.text)
         return resp.json()["fsm.order"]
 
+    def ids(self, resp):
+        self.assertEqual(resp.status_code, 200, resp.text)
+        return [row["id"] for row in resp.json()["fsm.order"]]
+
 
 @tagged("post_install", "-at_install")
 class TestRestApi(RestApiCase):
     # -- authentication ------------------------------------------------------------------------
     def test_missing_and_bad_key(self):
-        self.assertError(self.call("GET", "/object/fsm.order", key=False), 401, "missing_api_key")
-        self.assertError(self.call("GET", "/object/fsm.order", key="nope" * 10), 401, "invalid_api_key")
+        for key, code in ((False, "missing_api_key"), ("nope" * 10, "invalid_api_key")):
+            with self.subTest(code=code):
+                self.assertError(self.call("GET", "/object/fsm.order", key=key), 401, code)
 
     def test_bearer_header_accepted(self):
         resp = self.call("GET", "/object/fsm.stage", key=False, headers={"Authorization": f"Bearer {self.key}"})
         self.assertEqual(resp.status_code, 200, resp.text)
+        self.assertTrue(resp.json()["fsm.stage"])
 
     def test_permissions_come_from_the_key_user(self):
-        user = self.env["res.users"].create(
-            {"name": "No FSM", "login": "rest_no_fsm", "groups_id": [(6, 0, [self.env.ref("base.group_user").id])]}
-        )
-        # a non-administrator's key must expire within the user's groups' API key duration (1 day)
-        expiry = fields.Datetime.now() + timedelta(hours=12)
-        key = self.env["res.users.apikeys"].with_user(user)._generate(None, "no fsm", expiry)
+        user = UserFactory(env=self.env, groups=("base.group_user",))
+        key = ApiKeyFactory(env=self.env, user=user)
         self.assertError(self.call("GET", "/object/fsm.order", key=key), 403, "access_denied")
 
     # -- models ----------------------------------------------------------------------------------
     def test_unknown_and_unexposed_models_are_404(self):
-        self.assertError(self.call("GET", "/object/no.such.model"), 404, "unknown_model")
-        self.assertError(self.call("GET", "/object/res.users"), 404, "unknown_model")
-        self.assertError(self.call("GET", "/object/fsm.order/999999"), 404, "not_found")
-        self.assertError(self.call("GET", "/object/fsm.order/abc"), 404, "not_found")
-        self.assertError(self.call("GET", "/nowhere"), 404, "not_found")
+        for path, code in (
+            ("/object/no.such.model", "unknown_model"),
+            ("/object/res.users", "unknown_model"),
+            ("/object/fsm.order/999999", "not_found"),
+            ("/object/fsm.order/abc", "not_found"),
+            ("/nowhere", "not_found"),
+        ):
+            with self.subTest(path=path):
+                self.assertError(self.call("GET", path), 404, code)
 
     def test_allowlist_is_a_setting(self):
         self.env["ir.config_parameter"].set_param("fieldservice_jobs.api_models", "fsm.order")
@@ -92,11 +99,11 @@ class TestRestApi(RestApiCase):
         stages = [s for s in resp.json()["fsm.stage"] if s["code"]]
         self.assertEqual([s["code"] for s in stages], ["new", "scheduled", "in_progress", "completed", "cancelled"])
         self.assertEqual(set(stages[0]), {"id", "name", "sequence", "is_closed", "code"})
-        self.assertIs(stages[3]["is_closed"], True)
-        self.assertTrue(int(resp.headers["X-Total-Count"]) >= 5)
+        self.assertEqual([s["is_closed"] for s in stages], [False, False, False, True, True])
+        self.assertEqual(int(resp.headers["X-Total-Count"]), self.env["fsm.stage"].search_count([]))
         self.assertTrue(resp.headers.get("X-Request-Id"))
 
-    def test_create_and_read_job(self):
+    def test_create_answers_the_job(self):
         job = self.new_job(
             scheduled_date_start="2025-12-15 09:00:00",
             scheduled_date_end="2025-12-15 12:00:00",
@@ -110,53 +117,58 @@ class TestRestApi(RestApiCase):
         self.assertEqual(job["scheduled_date_start"], "2025-12-15 09:00:00")
         self.assertIsNone(job["date_start"])
         self.assertEqual(job["stage_id"][0], self.stage["new"].id)
-        resp = self.call(
-            "GET",
-            f"/object/fsm.order/{job['id']}",
-            params={"fields": "['name','partner_id','location_id','street','city','zip','state_id','duration']"},
-        )
+
+    def test_read_job_with_fields(self):
+        job = self.new_job()
+        names = ["name", "partner_id", "location_id", "street", "city", "zip", "state_id", "duration"]
+        resp = self.call("GET", f"/object/fsm.order/{job['id']}", params={"fields": str(names)})
+        self.assertEqual(resp.status_code, 200, resp.text)
         detail = resp.json()["fsm.order"]
-        self.assertEqual(detail["street"], "5 Api Road")
-        self.assertEqual(detail["city"], "Resttown")
+        self.assertEqual(set(detail), {"id", *names})
+        self.assertEqual((detail["street"], detail["city"], detail["zip"]), ("5 Api Road", "Resttown", "55555"))
         self.assertIsNone(detail["state_id"])
         self.assertEqual(detail["location_id"][0], self.env["fsm.order"].browse(job["id"]).location_id.id)
-        self.assertEqual(
-            set(detail), {"id", "name", "partner_id", "location_id", "street", "city", "zip", "state_id", "duration"}
-        )
 
-    def test_search_filters_paging(self):
-        a = self.new_job(type="install", person_id=self.person.id, scheduled_date_start="2025-12-13 08:00:00")
-        b = self.new_job(type="service", scheduled_date_start="2025-12-13 10:00:00")
-        params = {
-            "domain": str(
-                [
-                    ("scheduled_date_start", ">=", "2025-12-13 00:00:00"),
-                    ("scheduled_date_start", "<=", "2025-12-13 23:59:59"),
-                    ("partner_id", "=", self.customer.id),
-                ]
-            ),
-            "fields": "['name','partner_id','scheduled_date_start','stage_id','person_id']",
-            "order": "scheduled_date_start",
-        }
+    def test_search_a_day_in_order(self):
+        a = self.new_job(person_id=self.person.id, scheduled_date_start="2025-12-13 08:00:00")
+        b = self.new_job(scheduled_date_start="2025-12-13 10:00:00")
+        self.new_job(scheduled_date_start="2025-12-14 08:00:00")
+        domain = [
+            ("scheduled_date_start", ">=", "2025-12-13 00:00:00"),
+            ("scheduled_date_start", "<=", "2025-12-13 23:59:59"),
+            ("partner_id", "=", self.customer.id),
+        ]
+        params = {"domain": str(domain), "fields": "['name','person_id']", "order": "scheduled_date_start"}
         rows = self.call("GET", "/object/fsm.order", params=params).json()["fsm.order"]
         self.assertEqual([r["id"] for r in rows], [a["id"], b["id"]])
-        self.assertEqual(rows[0]["person_id"][0], self.person.id)
+        self.assertEqual(rows[0]["person_id"], [self.person.id, "REST Technician"])
         self.assertIsNone(rows[1]["person_id"])
-        # job type by code, stage by code or id, JSON domain, paging
-        install = self.call("GET", "/object/fsm.order", params={"domain": "[('type','=','install')]", "fields": "id"})
-        self.assertIn(a["id"], [r["id"] for r in install.json()["fsm.order"]])
-        self.assertNotIn(b["id"], [r["id"] for r in install.json()["fsm.order"]])
-        sched = self.call("GET", "/object/fsm.order", params={"domain": '[["stage_id", "=", "scheduled"]]'})
-        self.assertIn(a["id"], [r["id"] for r in sched.json()["fsm.order"]])
-        unassigned = self.call("GET", "/object/fsm.order", params={"domain": "[('person_id','=',False)]"})
-        self.assertIn(b["id"], [r["id"] for r in unassigned.json()["fsm.order"]])
+
+    def test_search_by_codes_and_empty_values(self):
+        a = self.new_job(type="install", person_id=self.person.id, scheduled_date_start="2025-12-13 08:00:00")
+        b = self.new_job(type="service")
+        for domain, found, not_found in (
+            ("[('type','=','install')]", a, b),
+            ("[('type','=','service')]", b, a),
+            ('[["stage_id", "=", "scheduled"]]', a, b),
+            ("[('stage_id','=','new')]", b, a),
+            ("[('person_id','=',False)]", b, a),
+        ):
+            with self.subTest(domain=domain):
+                ids = self.ids(self.call("GET", "/object/fsm.order", params={"domain": domain, "limit": 1000}))
+                self.assertIn(found["id"], ids)
+                self.assertNotIn(not_found["id"], ids)
+
+    def test_paging_with_total(self):
+        a, b = self.new_job(), self.new_job()
         page = self.call(
             "GET",
             "/object/fsm.order",
             params={"domain": "[('partner_id','=',%d)]" % self.customer.id, "limit": 1, "offset": 1, "order": "id"},
         )
-        self.assertEqual([r["id"] for r in page.json()["fsm.order"]], [b["id"]])
+        self.assertEqual(self.ids(page), [b["id"]])
         self.assertEqual(page.headers["X-Total-Count"], "2")
+        self.assertLess(a["id"], b["id"])
 
     # -- workflow through PUT and methods --------------------------------------------------------
     def test_put_stage_runs_workflow(self):
@@ -172,101 +184,116 @@ class TestRestApi(RestApiCase):
         body = done.json()["fsm.order"]
         self.assertEqual(body["stage_id"][0], self.stage["completed"].id)
         self.assertEqual(body["effective_duration"], 2.25)
-        # starting a completed job is a conflict, and writes nothing
+
+    def test_put_stage_conflict_writes_nothing(self):
+        job = self.new_job()
+        record = self.env["fsm.order"].browse(job["id"])
+        record.action_complete()
         err = self.assertError(
-            self.call("PUT", path, {"stage_id": "in_progress", "description": "<p>changed</p>"}),
+            self.call("PUT", f"/object/fsm.order/{job['id']}", {"stage_id": "in_progress", "description": "<p>x</p>"}),
             409,
             "workflow_conflict",
         )
         self.assertIn("cannot be started", err["message"])
-        record = self.env["fsm.order"].browse(job["id"])
         record.invalidate_recordset()
-        self.assertNotIn("changed", record.description or "")
+        self.assertNotIn("<p>x</p>", record.description or "")
         self.assertEqual(record.stage_id, self.stage["completed"])
 
-    def test_method_endpoints(self):
+    def test_method_start_takes_an_offset_date(self):
         job = self.new_job()
         resp = self.call(
             "POST", f"/object/fsm.order/{job['id']}/action_start", {"date_start": "2025-12-13T10:15:00+01:00"}
         )
         self.assertEqual(resp.status_code, 200, resp.text)
         self.assertEqual(resp.json()["fsm.order"]["date_start"], "2025-12-13 09:15:00")
-        resp = self.call("POST", f"/object/fsm.order/{job['id']}/action_complete")
-        self.assertEqual(resp.json()["fsm.order"]["stage_id"][0], self.stage["completed"].id)
-        self.assertError(self.call("POST", f"/object/fsm.order/{job['id']}/unlink"), 404, "unknown_method")
-        self.assertError(
-            self.call("POST", f"/object/fsm.order/{job['id']}/action_start", {"when": 1}), 400, "unknown_argument"
-        )
-        cancelled = self.new_job()
-        self.call("POST", f"/object/fsm.order/{cancelled['id']}/action_cancel")
-        self.assertError(
-            self.call("POST", f"/object/fsm.order/{cancelled['id']}/action_complete"), 409, "workflow_conflict"
-        )
+        self.assertEqual(resp.json()["fsm.order"]["stage_id"][0], self.stage["in_progress"].id)
 
-    def test_delete(self):
+    def test_method_complete_without_body(self):
+        job = self.new_job()
+        resp = self.call("POST", f"/object/fsm.order/{job['id']}/action_complete")
+        self.assertEqual(resp.status_code, 200, resp.text)
+        self.assertEqual(resp.json()["fsm.order"]["stage_id"][0], self.stage["completed"].id)
+        self.assertTrue(resp.json()["fsm.order"]["date_end"])
+
+    def test_method_refusals(self):
+        job = self.new_job()
+        cancelled = self.new_job()
+        self.assertEqual(self.call("POST", f"/object/fsm.order/{cancelled['id']}/action_cancel").status_code, 200)
+        for path, body, status, code in (
+            (f"{job['id']}/unlink", None, 404, "unknown_method"),
+            (f"{job['id']}/action_start", {"when": 1}, 400, "unknown_argument"),
+            (f"{cancelled['id']}/action_complete", None, 409, "workflow_conflict"),
+        ):
+            with self.subTest(path=path):
+                self.assertError(self.call("POST", f"/object/fsm.order/{path}", body), status, code)
+        self.assertEqual(self.env["fsm.order"].browse(job["id"]).stage_id, self.stage["new"])
+
+    def test_delete_new_job(self):
         job = self.new_job()
         resp = self.call("DELETE", f"/object/fsm.order/{job['id']}")
         self.assertEqual(resp.status_code, 200, resp.text)
+        self.assertEqual(resp.json()["fsm.order"], {"id": job["id"], "deleted": True})
         self.assertFalse(self.env["fsm.order"].browse(job["id"]).exists())
+
+    def test_delete_started_job_refused(self):
         started = self.new_job()
-        self.call("POST", f"/object/fsm.order/{started['id']}/action_start")
+        self.env["fsm.order"].browse(started["id"]).action_start()
         self.assertError(self.call("DELETE", f"/object/fsm.order/{started['id']}"), 409, "workflow_conflict")
         self.assertTrue(self.env["fsm.order"].browse(started["id"]).exists())
 
     # -- values ----------------------------------------------------------------------------------
-    def test_write_value_formats(self):
+    def test_write_tag_commands(self):
         tags = self.env["fsm.tag"].create([{"name": "T1"}, {"name": "T2"}])
-        job = self.new_job(tag_ids=[[6, 0, tags.ids]], scheduled_date_start="2025-12-15T10:00:00+01:00")
+        job = self.new_job(tag_ids=[[6, 0, tags.ids]])
         self.assertEqual(sorted(job["tag_ids"]), sorted(tags.ids))
-        self.assertEqual(job["scheduled_date_start"], "2025-12-15 09:00:00")
         resp = self.call(
-            "PUT",
-            f"/object/fsm.order/{job['id']}",
-            {"tag_ids": [[3, tags[0].id, 0], [0, 0, {"name": "T3"}]], "person_id": self.person.id, "priority": "2"},
+            "PUT", f"/object/fsm.order/{job['id']}", {"tag_ids": [[3, tags[0].id, 0], [0, 0, {"name": "T3"}]]}
         )
-        body = resp.json()["fsm.order"]
-        self.assertEqual(len(body["tag_ids"]), 2)
-        self.assertNotIn(tags[0].id, body["tag_ids"])
+        record = self.env["fsm.order"].browse(job["id"])
+        self.assertEqual(sorted(resp.json()["fsm.order"]["tag_ids"]), sorted(record.tag_ids.ids))
+        self.assertEqual(sorted(record.tag_ids.mapped("name")), ["T2", "T3"])
+
+    def test_write_datetime_with_offset(self):
+        job = self.new_job(scheduled_date_start="2025-12-15T10:00:00+01:00")
+        self.assertEqual(job["scheduled_date_start"], "2025-12-15 09:00:00")
+
+    def test_write_selection_and_clear_many2one(self):
+        job = self.new_job(person_id=self.person.id)
+        body = self.call("PUT", f"/object/fsm.order/{job['id']}", {"priority": "2"}).json()["fsm.order"]
         self.assertEqual(body["priority"], "2")
         cleared = self.call("PUT", f"/object/fsm.order/{job['id']}", {"person_id": None}).json()["fsm.order"]
         self.assertIsNone(cleared["person_id"])
+        self.assertFalse(self.env["fsm.order"].browse(job["id"]).person_id)
 
     # -- errors ----------------------------------------------------------------------------------
+    def client_errors(self):
+        """(method, query parameters, body, raw body, status, code) of requests that must be refused."""
+        customer = self.customer.id
+        return [
+            ("GET", {"domain": "[('a',"}, None, None, 400, "invalid_domain"),
+            ("GET", {"domain": "__import__('os').system('id')"}, None, None, 400, "invalid_domain"),
+            ("GET", {"domain": "[('nope','=',1)]"}, None, None, 400, "unknown_field"),
+            ("GET", {"fields": "['nope']"}, None, None, 400, "unknown_field"),
+            ("GET", {"order": "name sideways"}, None, None, 400, "invalid_order"),
+            ("GET", {"limit": "ten"}, None, None, 400, "invalid_limit"),
+            ("GET", {"offset": "-1"}, None, None, 400, "invalid_offset"),
+            ("POST", None, None, "{not json", 400, "invalid_json"),
+            ("PATCH", None, None, None, 405, "method_not_allowed"),
+            ("POST", None, {"description": "x"}, None, 422, "missing_field"),
+            ("POST", None, {"partner_id": "abc"}, None, 422, "invalid_value"),
+            ("POST", None, {"partner_id": 99999999}, None, 422, "invalid_value"),
+            ("POST", None, {"partner_id": customer, "type": "nope"}, None, 422, "invalid_value"),
+            ("POST", None, {"partner_id": customer, "bogus": 1}, None, 400, "unknown_field"),
+            ("POST", None, {"partner_id": customer, "effective_duration": 9}, None, 400, "readonly_field"),
+            ("POST", None, {"partner_id": customer, "description": "x" * (1024 * 1024 + 10)}, None, 413,
+             "payload_too_large"),
+        ]  # fmt: skip
+
     def test_client_errors(self):
         count = self.env["fsm.order"].search_count([])
-        self.assertError(self.call("GET", "/object/fsm.order", params={"domain": "[('a',"}), 400, "invalid_domain")
-        self.assertError(
-            self.call("GET", "/object/fsm.order", params={"domain": "__import__('os').system('id')"}),
-            400,
-            "invalid_domain",
-        )
-        self.assertError(
-            self.call("GET", "/object/fsm.order", params={"domain": "[('nope','=',1)]"}), 400, "unknown_field"
-        )
-        self.assertError(self.call("GET", "/object/fsm.order", params={"fields": "['nope']"}), 400, "unknown_field")
-        self.assertError(self.call("GET", "/object/fsm.order", params={"order": "name sideways"}), 400, "invalid_order")
-        self.assertError(self.call("GET", "/object/fsm.order", params={"limit": "ten"}), 400, "invalid_limit")
-        self.assertError(self.call("GET", "/object/fsm.order", params={"offset": "-1"}), 400, "invalid_offset")
-        self.assertError(self.call("POST", "/object/fsm.order", raw="{not json"), 400, "invalid_json")
-        self.assertError(self.call("PATCH", "/object/fsm.order"), 405, "method_not_allowed")
-        self.assertError(self.call("POST", "/object/fsm.order", {"description": "x"}), 422, "missing_field")
-        self.assertError(self.call("POST", "/object/fsm.order", {"partner_id": "abc"}), 422, "invalid_value")
-        self.assertError(self.call("POST", "/object/fsm.order", {"partner_id": 99999999}), 422, "invalid_value")
-        self.assertError(
-            self.call("POST", "/object/fsm.order", {"partner_id": self.customer.id, "type": "nope"}),
-            422,
-            "invalid_value",
-        )
-        self.assertError(
-            self.call("POST", "/object/fsm.order", {"partner_id": self.customer.id, "bogus": 1}), 400, "unknown_field"
-        )
-        self.assertError(
-            self.call("POST", "/object/fsm.order", {"partner_id": self.customer.id, "effective_duration": 9}),
-            400,
-            "readonly_field",
-        )
-        big = {"partner_id": self.customer.id, "description": "x" * (1024 * 1024 + 10)}
-        self.assertError(self.call("POST", "/object/fsm.order", big), 413, "payload_too_large")
+        for method, params, body, raw, status, code in self.client_errors():
+            with self.subTest(method=method, params=params, body=str(body)[:60], raw=raw):
+                self.assertError(self.call(method, "/object/fsm.order", body, params=params, raw=raw), status, code)
         self.assertEqual(self.env["fsm.order"].search_count([]), count, "no error wrote anything")
 
     # -- dashboard -------------------------------------------------------------------------------
@@ -279,6 +306,8 @@ class TestRestApi(RestApiCase):
         self.assertIn(job["id"], [j["id"] for j in data["jobs"]])
         by_code = {s["code"]: s for s in data["stages"] if s["code"]}
         self.assertEqual(by_code["new"]["count"], self.env["fsm.order"].search_count([("stage_id.code", "=", "new")]))
+
+    def test_dashboard_bad_date(self):
         self.assertError(self.call("GET", "/fsm/dashboard", params={"date": "03/04/2031"}), 400, "invalid_date")
 
 
@@ -289,23 +318,15 @@ class TestRestApiVisibility(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.user = cls.env["res.users"].create(
-            {
-                "name": "FSM API User",
-                "login": "rest_fsm_user",
-                "groups_id": [(6, 0, [cls.env.ref("fieldservice.group_fsm_user").id])],
-            }
-        )
-        expiry = fields.Datetime.now() + timedelta(hours=12)
-        cls.key = cls.env["res.users.apikeys"].with_user(cls.user)._generate(None, "fsm user", expiry)
-        admin = cls.env.ref("base.user_admin")
-        cls.admin_key = cls.env["res.users.apikeys"].with_user(admin)._generate(None, "admin", None)
-        cls.partner = cls.env["res.partner"].create({"name": "Visible Partner"})
+        cls.user = UserFactory(env=cls.env)  # an FSM user: not in the accounting groups
+        cls.key = ApiKeyFactory(env=cls.env, user=cls.user)
+        cls.admin_key = ApiKeyFactory(env=cls.env)
+        cls.partner = PartnerFactory(env=cls.env)
 
     def get(self, path, key, params=None):
         return self.opener.get(self.base_url() + API + path, params=params, headers={"X-API-Key": key}, timeout=60)
 
-    def test_field_groups_hide_fields(self):
+    def test_field_groups_hide_fields_from_the_user(self):
         self.assertFalse(self.user.has_group("account.group_account_invoice"))
         resp = self.get(f"/object/res.partner/{self.partner.id}", self.key, {"fields": "['name','credit']"})
         self.assertEqual(resp.status_code, 400, resp.text)
@@ -313,7 +334,8 @@ class TestRestApiVisibility(HttpCase):
         default = self.get(f"/object/res.partner/{self.partner.id}", self.key).json()["res.partner"]
         self.assertIn("name", default)
         self.assertNotIn("credit", default)
-        # the same field is there for a user in the field's groups
+
+    def test_field_groups_show_fields_to_their_members(self):
         resp = self.get(f"/object/res.partner/{self.partner.id}", self.admin_key, {"fields": "['name','credit']"})
         self.assertEqual(resp.status_code, 200, resp.text)
         self.assertIn("credit", resp.json()["res.partner"])
@@ -325,9 +347,10 @@ class TestRestApiVisibility(HttpCase):
         self.assertEqual(row["login"], admin.login)
         self.assertFalse([name for name in row if "password" in name or "api_key" in name], row)
         for field in ("password", "new_password", "api_key_ids"):
-            resp = self.get(f"/object/res.users/{admin.id}", self.admin_key, {"fields": f"['{field}']"})
-            self.assertEqual(resp.status_code, 400, resp.text)
-            self.assertEqual(resp.json()["error"]["code"], "unknown_field")
+            with self.subTest(field=field):
+                resp = self.get(f"/object/res.users/{admin.id}", self.admin_key, {"fields": f"['{field}']"})
+                self.assertEqual(resp.status_code, 400, resp.text)
+                self.assertEqual(resp.json()["error"]["code"], "unknown_field")
 
     def test_unexpected_error_is_500_with_request_id(self):
         from odoo.addons.fieldservice_jobs.restapi import service
@@ -353,47 +376,67 @@ class TestRestApiVisibility(HttpCase):
 class TestRestApiHardening(RestApiCase):
     """ETag / If-Match, atomic batches, keyset pagination and the OpenAPI document."""
 
-    def test_etag_and_if_match(self):
+    def test_etag_is_stable_until_a_write(self):
         job = self.new_job()
         path = f"/object/fsm.order/{job['id']}"
-        first = self.call("GET", path)
-        etag = first.headers["ETag"]
+        etag = self.call("GET", path).headers["ETag"]
         self.assertTrue(etag.startswith('"'))
         self.assertEqual(self.call("GET", path).headers["ETag"], etag, "stable while the record is unchanged")
         ok = self.call("PUT", path, {"description": "<p>one</p>"}, headers={"If-Match": etag})
         self.assertEqual(ok.status_code, 200, ok.text)
         self.assertNotEqual(ok.headers["ETag"], etag, "a write changes the ETag")
-        stale = self.call("PUT", path, {"description": "<p>two</p>"}, headers={"If-Match": etag})
-        err = self.assertError(stale, 412, "precondition_failed")
-        self.assertEqual(err["details"]["etag"], ok.headers["ETag"])
+        self.assertEqual(self.call("GET", path).headers["ETag"], ok.headers["ETag"])
+
+    def test_stale_if_match_writes_nothing(self):
+        job = self.new_job()
+        path = f"/object/fsm.order/{job['id']}"
+        stale = self.call("GET", path).headers["ETag"]
+        current = self.call("PUT", path, {"description": "<p>one</p>"}).headers["ETag"]
+        err = self.assertError(
+            self.call("PUT", path, {"description": "<p>two</p>"}, headers={"If-Match": stale}),
+            412,
+            "precondition_failed",
+        )
+        self.assertEqual(err["details"]["etag"], current)
         record = self.env["fsm.order"].browse(job["id"])
         record.invalidate_recordset()
         self.assertIn("one", record.description)
         self.assertNotIn("two", record.description)
-        self.assertError(self.call("DELETE", path, headers={"If-Match": etag}), 412, "precondition_failed")
-        self.assertTrue(record.exists())
-        gone = self.call("DELETE", path, headers={"If-Match": ok.headers["ETag"]})
-        self.assertEqual(gone.status_code, 200, gone.text)
 
-    def test_atomic_batch(self):
+    def test_delete_with_if_match(self):
+        job = self.new_job()
+        path = f"/object/fsm.order/{job['id']}"
+        stale = self.call("GET", path).headers["ETag"]
+        current = self.call("PUT", path, {"description": "<p>one</p>"}).headers["ETag"]
+        self.assertError(self.call("DELETE", path, headers={"If-Match": stale}), 412, "precondition_failed")
+        self.assertTrue(self.env["fsm.order"].browse(job["id"]).exists())
+        gone = self.call("DELETE", path, headers={"If-Match": current})
+        self.assertEqual(gone.status_code, 200, gone.text)
+        self.assertFalse(self.env["fsm.order"].browse(job["id"]).exists())
+
+    def batch(self, size=5):
+        return [{"partner_id": self.customer.id, "description": f"batch {i}"} for i in range(size)]
+
+    def test_batch_creates_every_record(self):
         count = self.env["fsm.order"].search_count([])
-        batch = [{"partner_id": self.customer.id, "description": f"batch {i}"} for i in range(5)]
-        resp = self.call("POST", "/object/fsm.order", batch, params={"fields": "name,description"})
+        resp = self.call("POST", "/object/fsm.order", self.batch(), params={"fields": "name,description"})
         self.assertEqual(resp.status_code, 201, resp.text)
         rows = resp.json()["fsm.order"]
         self.assertEqual([r["description"] for r in rows], [f"<p>batch {i}</p>" for i in range(5)])
         self.assertEqual(self.env["fsm.order"].search_count([]), count + 5)
-        # one bad record: nothing written, the index named
-        bad = [*batch[:3], {"partner_id": self.customer.id, "type": "nope"}, batch[4]]
-        err = self.assertError(self.call("POST", "/object/fsm.order", bad), 422, "invalid_value")
-        self.assertEqual(err["details"]["index"], 3)
-        missing = [batch[0], {"description": "no customer"}]
-        self.assertEqual(
-            self.assertError(self.call("POST", "/object/fsm.order", missing), 422, "missing_field")["details"]["index"],
-            1,
-        )
-        self.assertEqual(self.env["fsm.order"].search_count([]), count + 5)
+
+    def test_batch_refusals_name_the_record_and_write_nothing(self):
+        batch = self.batch()
+        count = self.env["fsm.order"].search_count([])
+        for bad, index, status, code in (
+            ([*batch[:3], {"partner_id": self.customer.id, "type": "nope"}, batch[4]], 3, 422, "invalid_value"),
+            ([batch[0], {"description": "no customer"}], 1, 422, "missing_field"),
+        ):
+            with self.subTest(code=code):
+                err = self.assertError(self.call("POST", "/object/fsm.order", bad), status, code)
+                self.assertEqual(err["details"]["index"], index)
         self.assertError(self.call("POST", "/object/fsm.order", []), 400, "invalid_body")
+        self.assertEqual(self.env["fsm.order"].search_count([]), count)
 
     def test_keyset_pagination(self):
         jobs = [self.new_job() for _i in range(5)]
@@ -412,6 +455,8 @@ class TestRestApiHardening(RestApiCase):
                 break
             after = int(resp.headers["X-Next-Start-After-Id"])
         self.assertEqual(seen, sorted(j["id"] for j in jobs))
+
+    def test_keyset_pagination_orders_by_id_only(self):
         self.assertError(
             self.call("GET", "/object/fsm.order", params={"start_after_id": 1, "order": "name"}), 400, "invalid_order"
         )
@@ -424,6 +469,10 @@ class TestRestApiHardening(RestApiCase):
         spec = resp.json()
         validate(spec)
         self.assertEqual(spec["components"]["securitySchemes"]["ApiKey"]["name"], "X-API-Key")
+        self.assertEqual(spec["components"]["schemas"]["Error"]["required"], ["error"])
+
+    def test_openapi_job_schema(self):
+        spec = self.call("GET", "/openapi.json").json()
         job = spec["components"]["schemas"]["fsm_order"]["properties"]
         self.assertEqual(job["duration"]["type"], "number")  # seed 000's planned hours
         self.assertEqual(job["type"]["type"], "string")  # the job type code
@@ -432,84 +481,101 @@ class TestRestApiHardening(RestApiCase):
         self.assertIn("partner_id", spec["components"]["schemas"]["fsm_order_write"]["properties"])
         self.assertIn("/object/fsm.order/{id}/action_start", spec["paths"])
         self.assertIn("412", spec["paths"]["/object/fsm.order/{id}"]["put"]["responses"])
-        self.assertEqual(spec["components"]["schemas"]["Error"]["required"], ["error"])
 
 
 @tagged("post_install", "-at_install")
 class TestRestApiState(RestApiCase):
     """Idempotency keys, throttling, audit log and scoped keys (all kept in PostgreSQL)."""
 
-    def test_idempotency_key(self):
+    def post_once(self, body, idem_key):
+        return self.call("POST", "/object/fsm.order", body, headers={"Idempotency-Key": idem_key})
+
+    def test_idempotency_key_replays_the_answer(self):
         count = self.env["fsm.order"].search_count([])
         body = {"partner_id": self.customer.id, "description": "once"}
-        first = self.call("POST", "/object/fsm.order", body, headers={"Idempotency-Key": "abc-1"})
+        first = self.post_once(body, "abc-1")
         self.assertEqual(first.status_code, 201, first.text)
-        again = self.call("POST", "/object/fsm.order", body, headers={"Idempotency-Key": "abc-1"})
+        again = self.post_once(body, "abc-1")
         self.assertEqual(again.status_code, 201, again.text)
         self.assertEqual(again.json(), first.json())
         self.assertEqual(again.headers.get("Idempotency-Replayed"), "true")
         self.assertEqual(self.env["fsm.order"].search_count([]), count + 1, "the retry wrote nothing")
-        other = self.call(
-            "POST", "/object/fsm.order", {**body, "description": "other"}, headers={"Idempotency-Key": "abc-1"}
-        )
-        self.assertError(other, 422, "idempotency_key_reused")
-        # a failed request stores nothing: the key can be used once the request is fixed
-        bad = self.call("POST", "/object/fsm.order", {"description": "x"}, headers={"Idempotency-Key": "abc-2"})
-        self.assertError(bad, 422, "missing_field")
-        fixed = self.call("POST", "/object/fsm.order", body, headers={"Idempotency-Key": "abc-2"})
+
+    def test_idempotency_key_reused_for_another_body(self):
+        body = {"partner_id": self.customer.id, "description": "once"}
+        self.assertEqual(self.post_once(body, "abc-1").status_code, 201)
+        count = self.env["fsm.order"].search_count([])
+        self.assertError(self.post_once({**body, "description": "other"}, "abc-1"), 422, "idempotency_key_reused")
+        self.assertEqual(self.env["fsm.order"].search_count([]), count)
+
+    def test_failed_request_stores_no_idempotency_key(self):
+        self.assertError(self.post_once({"description": "x"}, "abc-2"), 422, "missing_field")
+        fixed = self.post_once({"partner_id": self.customer.id}, "abc-2")
         self.assertEqual(fixed.status_code, 201, fixed.text)
-        self.assertEqual(self.env["fsm.order"].search_count([]), count + 2)
-        # expired keys are cleaned by the cron
-        stored = self.env["fsm.api.idempotency"].search([("key", "in", ["abc-1", "abc-2"])])
-        self.assertEqual(len(stored), 2)
+        self.assertNotIn("Idempotency-Replayed", fixed.headers)
+
+    def test_expired_idempotency_keys_are_cleaned(self):
+        self.assertEqual(self.post_once({"partner_id": self.customer.id}, "abc-3").status_code, 201)
+        stored = self.env["fsm.api.idempotency"].search([("key", "=", "abc-3")])
+        self.assertEqual(len(stored), 1)
         stored.write({"date": fields.Datetime.now() - timedelta(hours=25)})
         self.env["fsm.api.idempotency"]._gc_idempotency()
         self.assertFalse(stored.exists())
 
-    def test_audit_log(self):
+    def audited(self):
         job = self.new_job(description="audited")
         self.call("PUT", f"/object/fsm.order/{job['id']}", {"person_id": self.person.id})
         self.call("POST", f"/object/fsm.order/{job['id']}/action_cancel")
         self.call("POST", f"/object/fsm.order/{job['id']}/action_start")  # refused: 409
         self.call("GET", f"/object/fsm.order/{job['id']}")  # reads are not audited
-        rows = self.env["fsm.api.audit"].search([("record_ids", "=", str(job["id"]))], order="id")
+        return self.env["fsm.api.audit"].search([("record_ids", "=", str(job["id"]))], order="id")
+
+    def test_audit_log_rows(self):
+        rows = self.audited()
         self.assertEqual([r.method for r in rows], ["POST", "PUT", "POST", "POST"])
         self.assertEqual([r.status for r in rows], [201, 200, 200, 409])
         self.assertEqual(rows[-1].error_code, "workflow_conflict")
         self.assertEqual(rows[0].user_id, self.env.ref("base.user_admin"))
         self.assertEqual(rows[0].key_name, "rest test")
         self.assertTrue(all(r.request_id and r.duration_ms >= 0 for r in rows))
-        self.assertEqual(rows[0].model, "fsm.order")
-        # managers read it; retention
-        manager = self.env["res.users"].create(
-            {
-                "name": "FSM Manager",
-                "login": "rest_fsm_manager",
-                "groups_id": [(6, 0, [self.env.ref("fieldservice.group_fsm_manager").id])],
-            }
-        )
+        self.assertEqual(set(rows.mapped("model")), {"fsm.order"})
+
+    def test_audit_log_is_for_managers(self):
+        rows = self.audited()
+        manager = UserFactory(env=self.env, groups=("fieldservice.group_fsm_manager",))
         self.assertEqual(len(rows.with_user(manager).read(["status"])), 4)
+
+    def test_audit_log_retention(self):
+        rows = self.audited()
         rows.write({"date": fields.Datetime.now() - timedelta(days=91)})
         self.env["fsm.api.audit"]._gc_audit()
         self.assertFalse(rows.exists())
 
-    def test_scoped_keys(self):
-        admin = self.env.ref("base.user_admin")
-        key = self.env["res.users.apikeys"].with_user(admin)._generate(None, "scoped", None)
+    def scoped_key(self):
+        key = ApiKeyFactory(env=self.env, name="scoped")
         apikey = self.env["res.users.apikeys"].search([("name", "=", "scoped")])
         self.env["fsm.api.key.scope"].create(
             {"apikey_id": apikey.id, "model_names": "fsm.order, fsm.stage", "read_only": True}
         )
+        return key, apikey
+
+    def test_scoped_key_reads_its_models_only(self):
+        key, _apikey = self.scoped_key()
         self.assertEqual(self.call("GET", "/object/fsm.order", key=key).status_code, 200)
         self.assertError(self.call("GET", "/object/res.partner", key=key), 404, "unknown_model")
+
+    def test_read_only_key_writes_nothing(self):
+        key, _apikey = self.scoped_key()
         count = self.env["fsm.order"].search_count([])
         self.assertError(
             self.call("POST", "/object/fsm.order", {"partner_id": self.customer.id}, key=key), 403, "read_only_key"
         )
         self.assertEqual(self.env["fsm.order"].search_count([]), count)
-        # the unscoped key of the same user still writes
-        self.new_job()
-        # revoking the key (Odoo's own) removes its scope
-        apikey.sudo().unlink()
+        self.new_job()  # the unscoped key of the same user still writes
+        self.assertEqual(self.env["fsm.order"].search_count([]), count + 1)
+
+    def test_revoked_key_loses_its_scope(self):
+        key, apikey = self.scoped_key()
+        apikey.sudo().unlink()  # Odoo's own revocation
         self.assertFalse(self.env["fsm.api.key.scope"].search([("apikey_id", "=", apikey.id)]))
         self.assertError(self.call("GET", "/object/fsm.order", key=key), 401, "invalid_api_key")

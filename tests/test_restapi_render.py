@@ -1,11 +1,14 @@
 # Copyright 2026 fieldservice_jobs authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 
+import factory
+
 from odoo.tests import tagged
 
 from odoo.addons.fieldservice_jobs.restapi import prefetch, service
 
 from .common import JobsCase
+from .factories import JobFactory, PartnerFactory
 
 M2O_FIELDS = ["partner_id", "location_id", "person_id", "stage_id", "type", "team_id"]
 
@@ -19,13 +22,15 @@ class TestRenderDisplayNames(JobsCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        company = cls.env["res.partner"].create({"name": "Render Corp", "is_company": True})
-        contact = cls.env["res.partner"].create({"name": "Rita Render", "parent_id": company.id})
-        invoice = cls.env["res.partner"].create({"parent_id": company.id, "type": "invoice"})  # nameless
-        cls.jobs = cls.Order.create(
-            [{"partner_id": p.id, "person_id": cls.technician.id} for p in (company, contact, invoice, cls.customer)]
-            + [{"partner_id": contact.id, "person_id": cls.technician_without_user.id}]
-        )
+        company = PartnerFactory(env=cls.env, name="Render Corp", is_company=True)
+        contact = PartnerFactory(env=cls.env, name="Rita Render", parent_id=company)
+        invoice = PartnerFactory(env=cls.env, name=False, parent_id=company, type="invoice")  # nameless
+        cls.jobs = JobFactory.create_batch(
+            4,
+            env=cls.env,
+            partner_id=factory.Iterator([company, contact, invoice, cls.customer]),
+            person_id=cls.technician,
+        ) | JobFactory(env=cls.env, partner_id=contact, person_id=cls.technician_without_user)
         cls.api = service.ModelApi(cls.env, "fsm.order", cls.env["res.config.settings"]._fsm_jobs_api_models())
 
     def test_names_are_odoos(self):

@@ -15,6 +15,7 @@ from odoo.tests import tagged
 
 from odoo.addons.base.models import res_users as base_res_users
 
+from .factories import ApiKeyFactory, UserFactory
 from .test_restapi import RestApiCase
 
 
@@ -25,19 +26,25 @@ class TrustCase(RestApiCase):
         cls.admin = cls.env.ref("base.user_admin")
         cls.Keys = cls.env["res.users.apikeys"]
 
-    def restapi_key(self, name, user=None, **scope):
-        return self.Keys.with_user(user or self.admin)._generate_restapi_key(name, **scope)
+    def restapi_key(self, name, user=None, models=None, read_only=False, rate_limit=0):
+        return ApiKeyFactory(
+            env=self.env,
+            user=user or self.admin,
+            name=name,
+            restapi=True,
+            scope_models=models,
+            read_only=read_only,
+            rate_limit=rate_limit,
+        )
 
     def fsm_user(self, login, companies=None, manager=False):
         group = "fieldservice.group_fsm_manager" if manager else "fieldservice.group_fsm_user"
-        vals = {"name": login, "login": login, "groups_id": [(6, 0, [self.env.ref(group).id])]}
-        if companies:
-            vals.update(company_id=companies[0].id, company_ids=[(6, 0, [c.id for c in companies])])
-        return self.env["res.users"].create(vals)
+        extra = {"companies": companies} if companies else {}
+        return UserFactory(env=self.env, name=login, login=login, groups=(group,), **extra)
 
     def user_key(self, user, name="user key"):
         # a non-administrator's key expires within its groups' API key duration (one day)
-        return self.Keys.with_user(user)._generate(None, name, fields.Datetime.now() + timedelta(hours=12))
+        return ApiKeyFactory(env=self.env, user=user, name=name)
 
 
 @tagged("post_install", "-at_install")

@@ -15,7 +15,7 @@ class Rpc:
     """XML-RPC as the admin user: the reference the REST answers are checked against."""
 
     def __init__(self, url, db, login, password):
-        self.url, self.db, self.password = url, db, password
+        self.url, self.db, self.login, self.password = url, db, login, password
         self.uid = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/common", allow_none=True).authenticate(
             db, login, password, {}
         )
@@ -49,6 +49,12 @@ class Api:
 
     def delete(self, path, **kw):
         return self.request("DELETE", path, **kw)
+
+
+def pytest_collection_modifyitems(config, items):
+    """FSJ_TEST_ORDER=reverse runs the suite backwards: no test may depend on another one's leftovers."""
+    if os.environ.get("FSJ_TEST_ORDER") == "reverse":
+        items.reverse()
 
 
 @pytest.fixture(scope="session")
@@ -98,22 +104,34 @@ def stages(api):
 
 
 # -- factories (factory-boy over XML-RPC) ------------------------------------------------------------
-_RPC = []  # the session's Rpc, set by the `factories` fixture
+def sub(factory_class, **kwargs):
+    """A SubFactory on its parent's connection."""
+    return factory.SubFactory(factory_class, rpc=factory.SelfAttribute("..rpc"), **kwargs)
 
 
 class RpcFactory(factory.Factory):
+    """Records made over XML-RPC; Meta.model is the Odoo model name and ``rpc`` the connection (given
+    by the ``factories`` fixture, passed down to sub-factories). ``create()`` returns the record as the
+    server stored it (read back: many2one as [id, name], html as sanitized); ``build()`` returns the
+    values, sub-records built the same way, and calls nothing."""
+
     class Meta:
         abstract = True
 
-    @classmethod
-    def _create(cls, model_class, *args, **kwargs):
-        # Meta.model is the Odoo model name; records come back as dicts of their values and id
-        rec_id = _RPC[0](model_class, "create", kwargs)
-        return dict(kwargs, id=rec_id)
+    rpc = None
 
     @classmethod
-    def _build(cls, model_class, *args, **kwargs):
+    def _build(cls, model_class, *args, rpc=None, **kwargs):
         return kwargs
+
+    @classmethod
+    def _create(cls, model_class, *args, rpc=None, **kwargs):
+        if rpc is None:
+            raise TypeError(f"{cls.__name__} needs rpc=: use the factories fixture")
+        values = {name: value["id"] if isinstance(value, dict) else value for name, value in kwargs.items()}
+        rec_id = rpc(model_class, "create", values)
+        [stored] = rpc(model_class, "read", [rec_id], fields=sorted(values))
+        return stored
 
 
 class CustomerFactory(RpcFactory):
@@ -131,7 +149,7 @@ class LocationFactory(RpcFactory):
         model = "fsm.location"
 
     name = factory.Sequence(lambda n: f"Ext Site {n}")
-    owner_id = factory.LazyFunction(lambda: CustomerFactory()["id"])
+    owner_id = sub(CustomerFactory)
 
 
 class TechnicianFactory(RpcFactory):
@@ -145,24 +163,42 @@ class SaleOrderFactory(RpcFactory):
     class Meta:
         model = "sale.order"
 
-    partner_id = factory.LazyFunction(lambda: CustomerFactory()["id"])
+    partner_id = sub(CustomerFactory)
 
 
 class JobFactory(RpcFactory):
     class Meta:
         model = "fsm.order"
 
-    partner_id = factory.LazyFunction(lambda: CustomerFactory()["id"])
+    partner_id = sub(CustomerFactory)
     description = factory.Sequence(lambda n: f"External job {n}")
+
+
+class Bound:
+    """A factory on the session's connection: ``factories.job(...)``, ``factories.job.build(...)``."""
+
+    def __init__(self, factory_class, rpc):
+        self.factory_class, self.rpc = factory_class, rpc
+
+    def __call__(self, **kwargs):
+        return self.factory_class.create(rpc=self.rpc, **kwargs)
+
+    def build(self, **kwargs):
+        return self.factory_class.build(rpc=self.rpc, **kwargs)
+
+    def create_batch(self, size, **kwargs):
+        return self.factory_class.create_batch(size, rpc=self.rpc, **kwargs)
+
+
+class Factories:
+    def __init__(self, rpc):
+        self.customer = Bound(CustomerFactory, rpc)
+        self.location = Bound(LocationFactory, rpc)
+        self.technician = Bound(TechnicianFactory, rpc)
+        self.sale_order = Bound(SaleOrderFactory, rpc)
+        self.job = Bound(JobFactory, rpc)
 
 
 @pytest.fixture(scope="session")
 def factories(rpc):
-    _RPC[:] = [rpc]
-    return {
-        "customer": CustomerFactory,
-        "location": LocationFactory,
-        "technician": TechnicianFactory,
-        "sale_order": SaleOrderFactory,
-        "job": JobFactory,
-    }
+    return Factories(rpc)

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+import pytest
 import requests
 
 
@@ -99,9 +100,9 @@ class FSMJobClient:
 
 def test_client_flow(server_url, api_key, stages, factories, rpc):
     client = FSMJobClient(server_url, api_key, stages)
-    customer = factories["customer"]()
-    technician = factories["technician"]()
-    sale = factories["sale_order"](partner_id=customer["id"])
+    customer = factories.customer()
+    technician = factories.technician()
+    sale = factories.sale_order(partner_id=customer["id"])
     today = datetime.now().strftime("%Y-%m-%d")
     job = client.create_job(
         partner_id=customer["id"],
@@ -130,7 +131,7 @@ def test_client_flow(server_url, api_key, stages, factories, rpc):
 
 
 def test_dashboard_in_one_call(api, factories, rpc):
-    factories["job"](scheduled_date_start="2032-05-06 08:00:00")
+    factories.job(scheduled_date_start="2032-05-06 08:00:00")
     resp = api.get("/fsm/dashboard", params={"date": "2032-05-06"})
     assert resp.status_code == 200, resp.text
     data = resp.json()
@@ -150,10 +151,18 @@ def test_dashboard_in_one_call(api, factories, rpc):
     assert total == rpc("fsm.order", "search_count", [])
 
 
-def test_errors_are_json(api, server_url):
+def test_missing_key_is_a_json_401(server_url):
     resp = requests.get(f"{server_url}/restapi/1.0/object/fsm.order", timeout=30)
     assert resp.status_code == 401 and resp.json()["error"]["code"] == "missing_api_key"
-    resp = api.get("/object/fsm.order", params={"domain": "[('name','=',open('x'))]"})
-    assert resp.status_code == 400 and resp.json()["error"]["code"] == "invalid_domain"
-    resp = api.post("/object/fsm.order", data="{oops")
-    assert resp.status_code == 400 and resp.json()["error"]["code"] == "invalid_json"
+
+
+@pytest.mark.parametrize(
+    "method, kwargs, code",
+    [
+        ("GET", {"params": {"domain": "[('name','=',open('x'))]"}}, "invalid_domain"),
+        ("POST", {"data": "{oops"}, "invalid_json"),
+    ],
+)
+def test_client_mistakes_are_json_400(api, method, kwargs, code):
+    resp = api.request(method, "/object/fsm.order", **kwargs)
+    assert resp.status_code == 400 and resp.json()["error"]["code"] == code

@@ -2,7 +2,7 @@
 
 
 def test_readme_examples(api, rpc, factories, stages):
-    customer = factories["customer"]()
+    customer = factories.customer()
     # POST a job with a customer, a start and a job type code
     resp = api.post(
         "/object/fsm.order",
@@ -12,7 +12,7 @@ def test_readme_examples(api, rpc, factories, stages):
     job = resp.json()["fsm.order"]
     assert job["type"] == "install" and job["fsm_type"] == "install"
     # GET the scheduled jobs, stage given by code
-    tech = factories["technician"]()
+    tech = factories.technician()
     api.put(f"/object/fsm.order/{job['id']}", json={"person_id": tech["id"]}).raise_for_status()
     resp = api.get(
         "/object/fsm.order",
