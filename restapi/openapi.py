@@ -45,6 +45,11 @@ def _read_schema(desc):
         return {"type": "string", "format": "date", "nullable": True}
     if ftype == "datetime":
         return {"type": "string", "nullable": True, "example": "2025-12-15 09:00:00", "description": "UTC"}
+    if ftype == "many2one_reference":
+        return {"type": "integer", "nullable": True, "description": "id of a record of the model its model field names"}
+    if ftype == "selection" and _integer_keys(desc):
+        # Odoo stores an integer-keyed selection as text: it is read back as a string
+        return {"type": "string", "enum": [str(key) for key in _integer_keys(desc)], "nullable": True}
     if ftype == "selection":
         keys = [key for key, _label in desc.get("selection") or []]
         return {"type": "string", "enum": keys, "nullable": True} if keys else {"type": "string", "nullable": True}
@@ -53,9 +58,22 @@ def _read_schema(desc):
     return {"type": "string", "nullable": True}
 
 
+def _integer_keys(desc):
+    keys = [key for key, _label in desc.get("selection") or []]
+    return keys if keys and all(isinstance(key, int) and not isinstance(key, bool) for key in keys) else None
+
+
 def _write_schema(desc):
     ftype = desc["type"]
     schema = _read_schema(desc)
+    if ftype == "many2one_reference":
+        return {"type": "integer", "minimum": 1, "nullable": True, "description": schema["description"]}
+    if ftype == "selection" and _integer_keys(desc):
+        keys = _integer_keys(desc)
+        return {
+            "oneOf": [{"type": "integer", "enum": keys}, {"type": "string", "enum": [str(key) for key in keys]}],
+            "nullable": True,
+        }
     if ftype == "many2one":
         return {"type": "integer", "minimum": 1, "nullable": True, "description": f"id of {desc.get('relation')}"}
     if ftype in ("one2many", "many2many"):

@@ -98,6 +98,8 @@ def _to_selection(name, desc, value):
             return key
     if _is_int(value) and str(value) in keys:
         return str(value)
+    if isinstance(value, str) and value.isascii() and value.lstrip("-").isdigit() and int(value) in keys:
+        return int(value)  # seed 003 gives keys as strings, also those of an integer-keyed selection
     shown = ", ".join(repr(k) for k in keys[:20]) + (", ..." if len(keys) > 20 else "")
     raise _bad(name, f"expected one of {shown}; got {_short(value)}.")
 
