@@ -12,7 +12,6 @@ import contextlib
 import datetime
 import hashlib
 
-from odoo.fields import Datetime
 from odoo.service.model import get_public_method
 
 from ..exceptions import FsjApiError
@@ -409,8 +408,11 @@ def dashboard(env, exposed, day):
     except ValueError:
         raise ApiError(400, "invalid_date", f"date must be YYYY-MM-DD, got {day!r}.") from None
     start = datetime.datetime.combine(day, datetime.time.min)
+    if day == datetime.date.max:
+        raise ApiError(400, "invalid_date", f"date must be before {day.isoformat()}.")
     end = start + datetime.timedelta(days=1)
-    data = jobs_api.model._fsj_api_dashboard(Datetime.to_string(start), Datetime.to_string(end), MAX_DASHBOARD_JOBS)
+    # isoformat, not strftime: a year before 1000 keeps its four digits (PostgreSQL refuses '40-01-31')
+    data = jobs_api.model._fsj_api_dashboard(start.isoformat(sep=" "), end.isoformat(sep=" "), MAX_DASHBOARD_JOBS)
     if data["jobs"] is None:
         raise ApiError(
             422,

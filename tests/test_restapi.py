@@ -309,6 +309,13 @@ class TestRestApi(RestApiCase):
 
     def test_dashboard_bad_date(self):
         self.assertError(self.call("GET", "/fsm/dashboard", params={"date": "03/04/2031"}), 400, "invalid_date")
+        self.assertError(self.call("GET", "/fsm/dashboard", params={"date": "9999-12-31"}), 400, "invalid_date")
+
+    def test_dashboard_early_years(self):
+        # a year before 1000 is written with its four digits (schemathesis found '40-01-31' refused by PostgreSQL)
+        resp = self.call("GET", "/fsm/dashboard", params={"date": "0040-01-31"})
+        self.assertEqual(resp.status_code, 200, resp.text)
+        self.assertEqual(resp.json()["today_count"], 0)
 
 
 @tagged("post_install", "-at_install")

@@ -577,7 +577,11 @@ def test_selection_keys_compared_as_is():
     int_keys = {"type": "selection", "selection": [[1, "One"], [2, "Two"]]}
     assert parsing.value_to_orm("n", int_keys, 2) == 2
     raises(422, "invalid_value", parsing.value_to_orm, "n", int_keys, True)  # True == 1, but not a key
-    raises(422, "invalid_value", parsing.value_to_orm, "n", int_keys, "2")
+    # seed 003 gives selection keys as strings, integer keys included
+    assert parsing.value_to_orm("n", int_keys, "2") == 2
+    raises(422, "invalid_value", parsing.value_to_orm, "n", int_keys, "3")
+    raises(422, "invalid_value", parsing.value_to_orm, "n", int_keys, "2.0")
+    raises(422, "invalid_value", parsing.value_to_orm, "n", int_keys, "two")
 
 
 @pytest.mark.parametrize("value", ["9", 9, "High", True, 2.0, ["2"], {"2": 1}, ""])
