@@ -8,6 +8,8 @@
     "website": "https://github.com/fieldservice-jobs/fieldservice_jobs",
     "author": "fieldservice_jobs authors",
     "license": "AGPL-3",
+    "maintainers": ["fieldservice-jobs"],
+    "development_status": "Beta",
     "application": False,
     "installable": True,
     "depends": ["fieldservice", "fieldservice_sale"],

@@ -364,6 +364,14 @@ def fetch_oca(env):
     their addons into .odoo-test/oca/<key>/. Reused as long as oca-requirements.txt is unchanged."""
     reqs = oca_requirements()
     key = hashlib.sha256("\n".join(reqs).encode()).hexdigest()[:12]
+    prebuilt = os.environ.get("FSJ_OCA_ADDONS")
+    if prebuilt:  # the addons already unpacked (the Docker test image's /opt/oca-addons): no download
+        target = Path(prebuilt)
+        wanted = {re.split(r"[=<>!;\s]", r, maxsplit=1)[0][len("odoo-addon-") :].replace("-", "_") for r in reqs}
+        absent = sorted(m for m in wanted if not (target / m / "__manifest__.py").is_file())
+        if absent:
+            raise RuntimeError(f"FSJ_OCA_ADDONS={prebuilt} lacks {', '.join(absent)}")
+        return target, key
     target = WORK / "oca" / key
     done = target / ".complete"
     if done.exists():
@@ -475,6 +483,9 @@ def odoo_layer(tally, found, args):
     # b. template database with the OCA addons
     key = hashlib.sha256(f"{version}|{oca_key}|demo".encode()).hexdigest()[:10]
     template = f"fsj_tmpl_{key}"
+    if db_exists(template) and not (WORK / "data" / "filestore" / template).is_dir():
+        say(f"   template {template} has no filestore (e.g. a new volume): rebuilding it")
+        db_drop(template)
     if args.fresh and db_exists(template):
         db_drop(template)
     if not db_exists(template):
