@@ -8,7 +8,7 @@ models/fsm_order.py) or another addon overrides with ``_inherit``, extending dic
 from odoo import api, models
 
 # what the API asks fields_get for
-FIELD_ATTRIBUTES = ["type", "relation", "selection", "required", "readonly", "store", "string"]
+FIELD_ATTRIBUTES = ["type", "relation", "selection", "required", "readonly", "store", "string", "model_field"]
 # never shown nor written through the API, whatever the model
 SECRET_FIELD_WORDS = ("password", "api_key", "apikey", "secret", "token", "totp")
 # not in the default field set (ask for them by name)

@@ -67,7 +67,11 @@ def _write_schema(desc):
     ftype = desc["type"]
     schema = _read_schema(desc)
     if ftype == "many2one_reference":
-        return {"type": "integer", "minimum": 1, "nullable": True, "description": schema["description"]}
+        return {
+            "oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "pattern": r"^[a-z0-9_.]+,\d+$"}],
+            "nullable": True,
+            "description": f"{schema['description']}, or 'model.name,id' (which sets the model field too)",
+        }
     if ftype == "selection" and _integer_keys(desc):
         keys = _integer_keys(desc)
         return {

@@ -247,10 +247,24 @@ class ModelApi:
                 if converted is not None:
                     orm, value = converted
                 else:
-                    value = self._check_relations(name, desc, value_to_orm(name, desc, raw))
+                    value = value_to_orm(name, desc, raw)
+                    if isinstance(value, tuple):  # a many2one_reference given as 'model,id'
+                        value = self._reference_target(name, desc, value, values)
+                    value = self._check_relations(name, desc, value)
                 values[orm] = value
             self.model._fsj_api_check_vals(values, creating)
         return values
+
+    def _reference_target(self, name, desc, value, values):
+        """The id of a many2one_reference given as (model, id); its model field is set beside it. The
+        target is checked as the user, as a many2one's is."""
+        model, rec_id = value
+        model_field = desc.get("model_field")
+        if not model_field or model not in self.env:
+            raise ApiError(422, "invalid_value", f"{name}: no model {model!r} to refer to.", {"field": name})
+        self.check_targets(name, model, [rec_id])
+        values[model_field] = model
+        return rec_id
 
     def _hook_cache(self, name, compute):
         """What a hook answers, asked once per request."""

@@ -188,6 +188,16 @@ def _to_reference(name, desc, value):
     return f"{match.group(1)},{int(match.group(2))}"
 
 
+def _to_many2one_reference(name, desc, value):
+    """An id, or seed 003's 'model.name,id': then (model, id), and the caller sets the model field."""
+    if isinstance(value, str):
+        match = REFERENCE_RE.match(value)
+        if not match or not _is_id(int(match.group(2))):
+            raise _bad(name, f"expected a record id or 'model.name,id' such as 'res.partner,7', got {_short(value)}.")
+        return match.group(1), int(match.group(2))
+    return _to_id(name, desc, value)
+
+
 def _to_binary(name, desc, value):
     if not isinstance(value, str):
         raise _bad(name, f"expected a base64 string, got {_short(value)}.")
@@ -214,7 +224,7 @@ TO_ORM = {
     "json": _to_json,
     "properties": _to_properties,
     "reference": _to_reference,
-    "many2one_reference": _to_id,
+    "many2one_reference": _to_many2one_reference,
     "binary": _to_binary,
     "image": _to_binary,
 }

@@ -28,11 +28,8 @@ PROPERTIES_DEFINITION = [
 ]
 
 # Checks that fail today: each is skipped while it fails and fails once it passes, so that its entry is
-# removed with the fix. A many2one_reference in seed 003's "model,id" form would also have to set its
-# model field: not supported yet (give the id, and the model field by its own name).
-KNOWN_GAPS = {
-    ("string form", "res_id"): "values.py TO_ORM reads a many2one_reference as an id only, not seed 003's 'model,id'",
-}
+# removed with the fix (none today).
+KNOWN_GAPS = {}
 
 
 def api_json(ftype, value):

@@ -887,3 +887,11 @@ def test_round_trip_datetime_and_many2one():
     assert parsing.value_from_orm({"type": "datetime"}, moment) == "2025-12-15 09:00:00"
     read = parsing.value_from_orm({"type": "many2one"}, (7, "Jane"))
     assert parsing.value_to_orm("person_id", {"type": "many2one"}, read[0]) == 7
+
+
+def test_many2one_reference_takes_model_and_id():
+    desc = {"type": "many2one_reference", "model_field": "res_model"}
+    assert parsing.value_to_orm("res_id", desc, "res.partner,7") == ("res.partner", 7)
+    assert parsing.value_to_orm("res_id", desc, 7) == 7
+    for bad in ("res.partner", "res.partner,0", "Res.Partner,7", "res.partner,7,8"):
+        raises(422, "invalid_value", parsing.value_to_orm, "res_id", desc, bad)
