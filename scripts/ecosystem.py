@@ -33,7 +33,6 @@ import argparse
 import ast
 import collections
 import datetime
-import email.parser
 import hashlib
 import os
 import re
@@ -41,12 +40,11 @@ import shutil
 import subprocess
 import sys
 import time
-import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run_tests  # the project's runner: Odoo discovery, PostgreSQL, OCA wheels
-from run_tests import MODULE, ROOT, WORK, say
+from run_tests import MODULE, ROOT, WORK, addon_name, say
 
 ECO = WORK / "ecosystem"
 LOGS = ECO / "logs"
@@ -75,11 +73,6 @@ def requirements(path):
     return reqs
 
 
-def addon_name(req):
-    name = re.split(r"[ =<>!~;\[]", req, maxsplit=1)[0]
-    return name[len("odoo-addon-") :].replace("-", "_")
-
-
 def fetch_ecosystem(env, oca_dir):
     """pip download (no deps: they would ask for `odoo`) of ecosystem-requirements.txt, unpacked into
     .odoo-test/ecosystem/<key>/; fails when a wheel needs an OCA addon found in neither list."""
@@ -88,30 +81,7 @@ def fetch_ecosystem(env, oca_dir):
     target = ECO / key
     if (target / ".complete").exists():
         return target, reqs
-    wheels = ECO / f"wheels-{key}"
-    shutil.rmtree(wheels, ignore_errors=True)
-    wheels.mkdir(parents=True)
-    say(f"   fetching the ecosystem addons from PyPI: {len(reqs)} wheels")
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", str(wheels), *reqs]
-    if run_tests.run(cmd, env=env) != 0:
-        raise RuntimeError("pip download of the ecosystem addons failed (see above)")
-    shutil.rmtree(target, ignore_errors=True)
-    target.mkdir(parents=True)
-    needed = set()
-    for whl in sorted(wheels.glob("*.whl")):
-        with zipfile.ZipFile(whl) as zf:
-            for member in zf.namelist():
-                if member.startswith("odoo/addons/"):
-                    zf.extract(member, wheels / "x")
-                elif member.endswith(".dist-info/METADATA"):
-                    meta = email.parser.Parser().parsestr(zf.read(member).decode())
-                    for dep in meta.get_all("Requires-Dist") or []:
-                        if dep.startswith("odoo-addon-"):
-                            needed.add(addon_name(dep))
-    for addon in (wheels / "x" / "odoo" / "addons").iterdir():
-        if (addon / "__manifest__.py").exists():
-            shutil.move(str(addon), target / addon.name)
-    shutil.rmtree(wheels, ignore_errors=True)
+    needed = run_tests.download_addons(reqs, target, "ecosystem addons", env)
     absent = sorted(m for m in needed if not (target / m).exists() and not (oca_dir / m).exists())
     if absent:
         raise RuntimeError(f"ecosystem-requirements.txt misses OCA dependencies: {', '.join(absent)}")

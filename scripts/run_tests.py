@@ -367,25 +367,41 @@ def fetch_oca(env):
     prebuilt = os.environ.get("FSJ_OCA_ADDONS")
     if prebuilt:  # the addons already unpacked (the Docker test image's /opt/oca-addons): no download
         target = Path(prebuilt)
-        wanted = {re.split(r"[=<>!;\s]", r, maxsplit=1)[0][len("odoo-addon-") :].replace("-", "_") for r in reqs}
+        wanted = {addon_name(r) for r in reqs}
         absent = sorted(m for m in wanted if not (target / m / "__manifest__.py").is_file())
         if absent:
             raise RuntimeError(f"FSJ_OCA_ADDONS={prebuilt} lacks {', '.join(absent)}")
         return target, key
     target = WORK / "oca" / key
-    done = target / ".complete"
-    if done.exists():
+    if (target / ".complete").exists():
         return target, key
-    wheels = WORK / "oca" / f"wheels-{key}"
+    needed = download_addons(reqs, target, "OCA addons", env)
+    absent = sorted(m for m in needed if not (target / m).exists())
+    if absent:
+        raise RuntimeError(f"oca-requirements.txt misses OCA dependencies: {', '.join(absent)}")
+    (target / ".complete").write_text("\n".join(reqs) + "\n")
+    return target, key
+
+
+def addon_name(req):
+    """The addon of a requirement such as 'odoo-addon-fieldservice_sale==18.0.1.3.0'."""
+    name = re.split(r"[ =<>!~;\[]", req, maxsplit=1)[0]
+    return name[len("odoo-addon-") :].replace("-", "_")
+
+
+def download_addons(reqs, target, label, env):
+    """pip download (no dependencies: they would ask for `odoo` on PyPI) of the addons' wheels,
+    unpacked into ``target``; returns the OCA addons those wheels depend on."""
+    wheels = target.parent / f"wheels-{target.name}"
     shutil.rmtree(wheels, ignore_errors=True)
     wheels.mkdir(parents=True)
-    say(f"   fetching OCA addons from PyPI: {', '.join(reqs)}")
+    say(f"   fetching {label} from PyPI: {', '.join(reqs)}")
     cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", str(wheels), *reqs]
     if run(cmd, env=env) != 0:
-        raise RuntimeError("pip download of the OCA addons failed (see above)")
+        raise RuntimeError(f"pip download of the {label} failed (see above)")
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
-    missing = set()
+    needed = set()
     for whl in sorted(wheels.glob("*.whl")):
         with zipfile.ZipFile(whl) as zf:
             for member in zf.namelist():
@@ -394,18 +410,13 @@ def fetch_oca(env):
                 elif member.endswith(".dist-info/METADATA"):
                     meta = email.parser.Parser().parsestr(zf.read(member).decode())
                     for dep in meta.get_all("Requires-Dist") or []:
-                        name = re.split(r"[ =<>!;]", dep, maxsplit=1)[0]
-                        if name.startswith("odoo-addon-"):
-                            missing.add(name[len("odoo-addon-") :].replace("-", "_"))
+                        if dep.startswith("odoo-addon-"):
+                            needed.add(addon_name(dep))
     for addon in (wheels / "x" / "odoo" / "addons").iterdir():
         if (addon / "__manifest__.py").exists():
             shutil.move(str(addon), target / addon.name)
     shutil.rmtree(wheels, ignore_errors=True)
-    absent = sorted(m for m in missing if not (target / m).exists())
-    if absent:
-        raise RuntimeError(f"oca-requirements.txt misses OCA dependencies: {', '.join(absent)}")
-    done.write_text("\n".join(reqs) + "\n")
-    return target, key
+    return needed
 
 
 # ---------------------------------------------------------------- Odoo layer
