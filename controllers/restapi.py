@@ -121,8 +121,12 @@ class RestApiController(http.Controller):
 
     # ---------------------------------------------------------------- plumbing
     def _access(self):
-        """(models this request may use, read-only): the allowlist, narrowed by the key's scope."""
-        return request.env["fsm.api.key.scope"]._fsj_api_access()
+        """(models this request may use, read-only): the allowlist, narrowed by the key's scope;
+        asked once per request."""
+        environ = request.httprequest.environ
+        if "fsj.access" not in environ:
+            environ["fsj.access"] = request.env["fsm.api.key.scope"]._fsj_api_access()
+        return environ["fsj.access"]
 
     def _body(self, allow_empty=False):
         raw = request.httprequest.get_data(cache=True)
