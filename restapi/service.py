@@ -260,7 +260,7 @@ class ModelApi:
         target is checked as the user, as a many2one's is."""
         model, rec_id = value
         model_field = desc.get("model_field")
-        if not model_field or model not in self.env:
+        if not model_field or model not in self.env or self.env[model]._abstract:
             raise ApiError(422, "invalid_value", f"{name}: no model {model!r} to refer to.", {"field": name})
         self.check_targets(name, model, [rec_id])
         values[model_field] = model

@@ -97,17 +97,7 @@ def manifest(path):
 
 
 def db_drop(name):
-    conn = run_tests.pg_connect()
-    try:
-        with conn.cursor() as cr:
-            cr.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-                (name,),
-            )
-            cr.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    finally:
-        conn.close()
-    shutil.rmtree(DATA / "filestore" / name, ignore_errors=True)
+    run_tests.db_drop(name, DATA)
 
 
 def db_copy(template, name):

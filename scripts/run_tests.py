@@ -308,7 +308,8 @@ def db_exists(name):
         return bool(cr.fetchone())
 
 
-def db_drop(name):
+def db_drop(name, data_dir=None):
+    """Drop a database and its filestore (under ``data_dir``, .odoo-test/data by default)."""
     conn = pg_connect()
     try:
         with conn.cursor() as cr:
@@ -320,7 +321,7 @@ def db_drop(name):
     finally:
         conn.close()
     # the filestore goes with it
-    shutil.rmtree(WORK / "data" / "filestore" / name, ignore_errors=True)
+    shutil.rmtree((data_dir or WORK / "data") / "filestore" / name, ignore_errors=True)
 
 
 def db_copy(template, name):

@@ -327,6 +327,8 @@ class TestFieldTypesRoundTrip(FakeModelCase):
             ("container_id", "Box"),
             ("tag_ids", [[9, 0, 0]]),
             ("ref", "res.partner"),
+            ("res_id", "no.such.model,1"),
+            ("res_id", "base,1"),  # an abstract model: nothing to refer to
             ("blob", "not base64!"),
             ("data", "{not json"),
             ("name", 42),
