@@ -3,7 +3,7 @@
 {
     "name": "Field Service Jobs",
     "summary": "Installation and service jobs on Field Service orders, with a REST API",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Field Service",
     "website": "https://github.com/fieldservice-jobs/fieldservice_jobs",
     "author": "fieldservice_jobs authors",
@@ -20,6 +20,7 @@
         "data/fsm_order_type.xml",
         "data/ir_sequence.xml",
         "data/ir_actions_server.xml",
+        "data/ir_cron.xml",
         "views/fsm_stage.xml",
         "views/fsm_order_type.xml",
         "views/fsm_order.xml",
@@ -27,6 +28,10 @@
         "views/fsm_api_audit.xml",
         "views/fsm_api_key_scope.xml",
         "views/res_users_apikeys_description.xml",
+        "views/fsm_webhook.xml",
+        "views/fsm_webhook_delivery.xml",
+        "views/fsm_webhook_attempt.xml",
+        "views/fsm_api_change.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -11,7 +11,7 @@ from odoo import http
 from odoo.http import request
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
-from ..restapi import errors, openapi, parsing, service
+from ..restapi import errors, feed, openapi, parsing, service
 
 _logger = logging.getLogger(__name__)
 
@@ -68,6 +68,14 @@ class RestApiController(http.Controller):
 
         return self._respond(run, allowed=("GET",))
 
+    @http.route(f"{BASE}/changes/<string:model>", type="http", auth="fsj_api_key", csrf=False, save_session=False)
+    def changes(self, model, cursor=None, limit=None, fields=None, **params):
+        def run():
+            size = parsing.parse_int("limit", limit, feed.DEFAULT_LIMIT, 1, feed.MAX_LIMIT)
+            return 200, feed.changes(request.env, self._access()[0], model, cursor, size, parsing.parse_fields(fields))
+
+        return self._respond(run, allowed=("GET",))
+
     @http.route(f"{BASE}/openapi.json", type="http", auth="fsj_api_key", csrf=False, save_session=False)
     def openapi_document(self, **params):
         def run():
@@ -95,7 +103,8 @@ class RestApiController(http.Controller):
 
     def _one(self, api, record, params, status=200):
         """A single record's answer, with its ETag."""
-        body = {api.name: api.render(record, parsing.parse_fields(params.get("fields")))[0]}
+        render = api.render_created if status == 201 else api.render
+        body = {api.name: render(record, parsing.parse_fields(params.get("fields")))[0]}
         return status, body, [("ETag", api.etag(record))]
 
     def _read(self, api, rec_id, params):
@@ -105,7 +114,7 @@ class RestApiController(http.Controller):
         body = self._body()
         if isinstance(body, list):
             records = api.create_records(body)
-            return 201, {api.name: api.render(records, parsing.parse_fields(params.get("fields")))}
+            return 201, {api.name: api.render_created(records, parsing.parse_fields(params.get("fields")))}
         return self._one(api, api.create_record(body), params, status=201)
 
     def _write(self, api, rec_id, params):

@@ -1,3 +1,4 @@
+from . import fsm_api_change
 from . import base
 from . import fsm_api_auth_failure
 from . import fsm_api_rate_limit
@@ -13,3 +14,6 @@ from . import fsm_api_key_scope
 from . import res_users_apikeys
 from . import res_users_apikeys_description
 from . import ir_model
+from . import fsm_webhook
+from . import fsm_webhook_delivery
+from . import fsm_webhook_attempt

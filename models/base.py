@@ -7,6 +7,8 @@ models/fsm_order.py) or another addon overrides with ``_inherit``, extending dic
 
 from odoo import api, models
 
+from .fsm_api_change import capture_previous
+
 # what the API asks fields_get for
 FIELD_ATTRIBUTES = ["type", "relation", "selection", "required", "readonly", "store", "string", "model_field"]
 # never shown nor written through the API, whatever the model
@@ -80,6 +82,11 @@ class Base(models.AbstractModel):
         """Override to write API values another way (e.g. a stage change that runs a workflow)."""
         return self.write(vals)
 
+    def _fsj_api_created(self, rows):
+        """Override to add to the answer of a create (``rows``: the records as rendered, in order),
+        e.g. a secret shown this once."""
+        return rows
+
     def _fsj_api_unlink(self):
         """Override to refuse or change a delete through the API."""
         return self.unlink()
@@ -94,3 +101,68 @@ class Base(models.AbstractModel):
     def _fsj_api_call(self, method, kwargs):
         """Override to call a listed method in another context (e.g. with workflow guards)."""
         return getattr(self, method)(**kwargs)
+
+    # -- events: the change log and webhooks (models/fsm_api_change.py) --------------------------
+    @api.model
+    def _fsj_api_event_types(self):
+        """Override to give the model webhook events: {event type: description}."""
+        return {}
+
+    def _fsj_api_event_type(self, operation, previous):
+        """Override to name the webhook event of a change of this record: ``operation`` is create,
+        write or unlink; ``previous`` the changed fields' old values (ORM names). None: no event."""
+        return None
+
+    def _fsj_log_changes(self, operation, previous=None):
+        if not self._ids or self._name not in self.env["fsm.api.change"]._tracked_models():
+            return
+        changes = self.env["fsm.api.change"]._changes()
+        company = self._fields.get("company_id")
+        with_company = operation == "unlink" and company is not None and company.type == "many2one" and company.store
+        for record in self:
+            key = (self._name, record.id)
+            entry = changes.get(key)
+            if entry is None:
+                entry = changes[key] = {"op": operation}
+            elif operation == "unlink":
+                if entry["op"] == "create":  # created and deleted in one transaction: no change at all
+                    del changes[key]
+                    continue
+                entry["op"] = "unlink"
+            if with_company:
+                entry["company"] = record.company_id.id
+            if previous and record.id in previous:
+                old = entry.setdefault("previous", {})
+                for fname, value in previous[record.id].items():
+                    old.setdefault(fname, value)  # the value before the transaction's first write
+
+    @api.model
+    def _create(self, data_list):
+        records = super()._create(data_list)
+        records._fsj_log_changes("create")
+        return records
+
+    def _write_multi(self, vals_list):
+        # every column update goes through here: write(), and the flush of computed stored fields
+        self._fsj_log_changes("write")
+        return super()._write_multi(vals_list)
+
+    def write(self, vals):
+        log = self.env["fsm.api.change"]
+        if self._ids and self._name in log._tracked_models() and self._name in log._webhook_models():
+            # old values only for models with an active subscription (their events say what changed)
+            self._fsj_log_changes("write", capture_previous(self, list(vals)))
+        return super().write(vals)
+
+    def unlink(self):
+        if self._ids and self._name in self.env["fsm.api.change"]._tracked_models():
+            hooked = self._name in self.env["fsm.api.change"]._webhook_models()
+            records = self.exists()
+            previous = capture_previous(records, records._fsj_api_deleted_fields()) if hooked else None
+            records._fsj_log_changes("unlink", previous)
+        return super().unlink()
+
+    @api.model
+    def _fsj_api_deleted_fields(self):
+        """Override to choose what a deletion's event keeps of the record (ORM names)."""
+        return [f for f in ("name", "display_name") if f in self._fields]

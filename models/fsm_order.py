@@ -190,6 +190,30 @@ class FSMOrder(models.Model):
         return super()._fsj_api_unlink()
 
     @api.model
+    def _fsj_api_event_types(self):
+        return dict(
+            super()._fsj_api_event_types(),
+            **{
+                "job.created": "A job was created.",
+                "job.updated": "A job changed, its stage aside.",
+                "job.stage_changed": "A job moved to another stage (other changes of the same "
+                "transaction come with it, in previous).",
+                "job.deleted": "A job was deleted.",
+            },
+        )
+
+    def _fsj_api_event_type(self, operation, previous):
+        if operation == "create":
+            return "job.created"
+        if operation == "unlink":
+            return "job.deleted"
+        return "job.stage_changed" if "stage_id" in previous else "job.updated"
+
+    @api.model
+    def _fsj_api_deleted_fields(self):
+        return [*super()._fsj_api_deleted_fields(), "stage_id", "partner_id", "location_id", "scheduled_date_start"]
+
+    @api.model
     def _fsj_api_methods(self):
         return dict(
             super()._fsj_api_methods(),

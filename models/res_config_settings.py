@@ -3,11 +3,11 @@
 
 from odoo import api, fields, models
 
-from . import fsm_api_audit, fsm_api_auth_failure, fsm_api_idempotency, fsm_api_rate_limit
+from . import fsm_api_audit, fsm_api_auth_failure, fsm_api_change, fsm_api_idempotency, fsm_api_rate_limit, fsm_webhook
 
 API_MODELS_PARAM = "fieldservice_jobs.api_models"
 DEFAULT_API_MODELS = (
-    "fsm.order,fsm.stage,fsm.location,fsm.person,fsm.order.type,fsm.team,fsm.tag,sale.order,res.partner"
+    "fsm.order,fsm.stage,fsm.location,fsm.person,fsm.order.type,fsm.team,fsm.tag,sale.order,res.partner,fsm.webhook"
 )
 
 
@@ -60,6 +60,35 @@ class ResConfigSettings(models.TransientModel):
         string="Rate Limit Window (seconds)",
         config_parameter=fsm_api_rate_limit.WINDOW_PARAM,
         default=fsm_api_rate_limit.WINDOW_DEFAULT,
+    )
+    fsm_jobs_change_retention_days = fields.Integer(
+        string="Changes Kept (days)",
+        config_parameter=fsm_api_change.RETENTION_PARAM,
+        default=fsm_api_change.RETENTION_DEFAULT,
+        help="How long the change feed keeps changes and deletions (tombstones); an older cursor answers 410.",
+    )
+    fsm_jobs_webhook_timeout = fields.Integer(
+        string="Webhook Timeout (seconds)",
+        config_parameter=fsm_webhook.TIMEOUT_PARAM,
+        default=fsm_webhook.TIMEOUT_DEFAULT,
+    )
+    fsm_jobs_webhook_allow_private = fields.Boolean(
+        string="Webhooks to Private Addresses",
+        config_parameter=fsm_webhook.ALLOW_PRIVATE_PARAM,
+        help="Allow webhook URLs on loopback and private networks (off by default: a subscription could "
+        "otherwise reach services inside your network).",
+    )
+    fsm_jobs_webhook_disable_after_days = fields.Integer(
+        string="Disable Failing Webhooks After (days)",
+        config_parameter=fsm_webhook.DISABLE_PARAM,
+        default=fsm_webhook.DISABLE_DEFAULT,
+        help="A subscription whose deliveries all fail for this long is disabled and its owner told; 0: never.",
+    )
+    fsm_jobs_webhook_secret_grace_hours = fields.Integer(
+        string="Old Secret Signs For (hours)",
+        config_parameter=fsm_webhook.GRACE_PARAM,
+        default=fsm_webhook.GRACE_DEFAULT,
+        help="After a secret is replaced, deliveries carry a signature with the old one too for this long.",
     )
 
     @api.model

@@ -337,6 +337,11 @@ class ModelApi:
             with contextlib.suppress(ApiError):  # named with its record's index by orm_values
                 self.check_targets(name, relation, [i for i in ids if 0 < i <= MAX_ID])
 
+    def render_created(self, records, names):
+        """The answer to a create: the records as a GET shows them, and what the model adds this once
+        (its ``_fsj_api_created`` hook)."""
+        return records._fsj_api_created(self.render(records, names))
+
     def create_record(self, body):
         values = self.orm_values(body, creating=True)
         record = self.model.create(values)

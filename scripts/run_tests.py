@@ -627,7 +627,7 @@ def step_live_server_suite(ctx):
         "--http-interface=127.0.0.1",
         f"--gevent-port={free_port()}",
         f"--workers={ctx.args.workers}",
-        "--max-cron-threads=0",
+        "--max-cron-threads=1",  # a cron worker delivers webhooks (pytests/external/test_webhooks_live.py)
         "--limit-time-real=300",
         "--log-level=info",
     ]
