@@ -3,6 +3,7 @@
 """The OpenAPI 3 document of the REST API, generated from the exposed models' fields_get (as the
 requesting user sees them), with the API's aliases, method endpoints, errors and the X-API-Key scheme."""
 
+from .feed import MAX_LIMIT as FEED_MAX_LIMIT
 from .service import DEFAULT_LIMIT, MAX_BATCH, MAX_LIMIT, ModelApi
 
 DATETIME_PATTERN = r"^\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?$"
@@ -14,6 +15,7 @@ ERROR_CODES = {
     "404": "Unknown or unexposed model, record or method",
     "405": "HTTP method not allowed on this route",
     "409": "Workflow conflict (e.g. starting a completed job)",
+    "410": "The change feed's cursor is older than the changes it keeps (cursor_expired): start again without one",
     "412": "If-Match does not match the record's current ETag",
     "413": "Body or batch too large",
     "422": "Invalid value (e.g. a related record the user may not use), missing field, validation error",
@@ -159,7 +161,46 @@ def _model_paths(name, key, api):
     }
     for method, arguments in api.methods().items():
         paths[f"/object/{name}/{{id}}/{method}"] = _method_path(name, key, one, method, arguments)
+    paths[f"/changes/{name}"] = _changes_path(name, key, ref)
     return paths
+
+
+def _changes_path(name, key, ref):
+    change = {
+        "type": "object",
+        "required": ["op", "id"],
+        "properties": {
+            "op": {"type": "string", "enum": ["upsert", "delete"]},
+            "id": {"type": "integer"},
+            "record": ref,
+        },
+    }
+    page = {
+        "type": "object",
+        "required": ["changes", "cursor", "has_more"],
+        "properties": {
+            "changes": {"type": "array", "items": change},
+            "cursor": {"type": "string"},
+            "has_more": {"type": "boolean"},
+        },
+    }
+    return {
+        "get": {
+            "summary": f"Changes of {name} since a cursor (without one: every record, then the changes)",
+            "operationId": f"changes_{key}",
+            "parameters": [
+                {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"}},
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "integer", "minimum": 1, "maximum": FEED_MAX_LIMIT, "default": 100},
+                },
+                {"$ref": "#/components/parameters/fields"},
+            ],
+            "responses": _responses("200", page),
+        }
+    }
 
 
 def _collection_path(name, key, many, write_ref):
