@@ -24,7 +24,6 @@
         "views/fsm_stage.xml",
         "views/fsm_order_type.xml",
         "views/fsm_order.xml",
-        "views/res_config_settings.xml",
         "views/fsm_api_audit.xml",
         "views/fsm_api_key_scope.xml",
         "views/res_users_apikeys_description.xml",
@@ -32,6 +31,7 @@
         "views/fsm_webhook_delivery.xml",
         "views/fsm_webhook_attempt.xml",
         "views/fsm_api_change.xml",
+        "views/res_config_settings.xml",
     ],
     "assets": {
         "web.assets_tests": [
