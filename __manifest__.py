@@ -15,6 +15,7 @@
     "depends": ["fieldservice", "fieldservice_sale"],
     "data": [
         "security/ir.model.access.csv",
+        "security/fsm_webhook_security.xml",
         "data/fsm_stage.xml",
         "data/res_company.xml",
         "data/fsm_order_type.xml",

@@ -104,7 +104,7 @@ class FsmApiChange(models.Model):
                     continue
                 record = records.browse(res_id)
                 company = entry.get("company") if op == "unlink" else (with_company and record.company_id.id)
-                previous = entry.get("previous")
+                previous = entry.get("previous") if op != "create" else None  # a new record had none
                 if previous and op == "write":
                     previous = {f: v for f, v in previous.items() if v != _json_value(record, f, record[f])}
                 event = record._fsj_api_event_type(op, previous or {}) if model in hooked else None

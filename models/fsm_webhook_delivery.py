@@ -158,11 +158,19 @@ class FsmWebhookDelivery(models.Model):
 
     @api.model
     def _next_due(self):
-        """When the earliest pending delivery of an active subscription is due, or None."""
+        """When the next delivery ``_due`` hands out is due (only the oldest pending one of each
+        record and subscription counts: the others wait behind it), or None."""
         self.env.flush_all()
         self.env.cr.execute(
-            "SELECT min(d.next_attempt) FROM fsm_webhook_delivery d JOIN fsm_webhook w ON w.id = d.webhook_id "
-            "AND w.active WHERE d.state = 'pending'"
+            """
+            SELECT min(h.next_attempt) FROM (
+                SELECT DISTINCT ON (d.webhook_id, d.model, d.res_id) d.webhook_id, d.next_attempt
+                  FROM fsm_webhook_delivery d
+                 WHERE d.state = 'pending'
+              ORDER BY d.webhook_id, d.model, d.res_id, d.id
+            ) h
+            JOIN fsm_webhook w ON w.id = h.webhook_id AND w.active
+            """
         )
         return self.env.cr.fetchone()[0]
 

@@ -102,9 +102,9 @@ class FsmWebhookWorker(models.AbstractModel):
         gone = hidden - set(self.env[hook.model].sudo().browse(list(hidden)).exists().ids)
         vals_list = []
         for change in changes:
+            if change.company_id and change.company_id not in owner.company_ids:
+                continue  # of a company the owner is not in (a record deleted since is checked so too)
             if change.operation == "unlink":
-                if change.company_id and change.company_id not in owner.company_ids:
-                    continue
                 record = None
             elif change.res_id in rows:
                 record = rows[change.res_id]

@@ -9,3 +9,4 @@ from . import test_multi_company
 from . import test_fsm_order_api_hooks
 from . import test_restapi_field_types
 from . import test_fsm_order_mail
+from . import test_fsm_webhook
