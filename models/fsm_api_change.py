@@ -24,8 +24,13 @@ RETENTION_PARAM = "fieldservice_jobs.change_retention_days"
 RETENTION_DEFAULT = 30  # days: tombstones and other changes are kept that long
 PURGED_PARAM = "fieldservice_jobs.change_purged_txid"  # cursors at or before this position expired
 CHANGES_KEY = "fieldservice_jobs.changes"  # cr.precommit.data: {(model, id): entry} of this transaction
-# the rows a reader may take: committed by a transaction older than any still running (or its own)
-SAFE_TXID = SQL("(c.txid < txid_snapshot_xmin(txid_current_snapshot()) OR c.txid = txid_current_if_assigned())")
+# the rows a reader may take: committed by a transaction older than any still running, or written by
+# the reader's own transaction when no transaction older than it is still running (so that its own
+# rows never carry a cursor past another's)
+SAFE_TXID = SQL(
+    "(c.txid < txid_snapshot_xmin(s.snap) OR (c.txid = s.own AND NOT EXISTS "
+    "(SELECT 1 FROM txid_snapshot_xip(s.snap) AS x(txid) WHERE x.txid < s.own)))"
+)
 
 
 class FsmApiChange(models.Model):
@@ -135,8 +140,9 @@ class FsmApiChange(models.Model):
         self.env.cr.execute(
             SQL(
                 """
+                WITH s AS (SELECT txid_current_snapshot() AS snap, txid_current_if_assigned() AS own)
                 SELECT c.txid, c.id, c.res_id, c.operation
-                  FROM fsm_api_change c
+                  FROM fsm_api_change c, s
                  WHERE c.model = %s AND (c.txid, c.id) > (%s, %s) AND %s
                    AND (c.company_id IS NULL OR c.company_id = ANY(%s))
               ORDER BY c.txid, c.id
@@ -170,9 +176,11 @@ class FsmApiChange(models.Model):
         days = int(
             self.env["ir.config_parameter"].sudo().get_param(RETENTION_PARAM, RETENTION_DEFAULT) or RETENTION_DEFAULT
         )
-        limit = fields.Datetime.now() - datetime.timedelta(days=days)
+        limit = fields.Datetime.now() - datetime.timedelta(days=max(days, 1))
         # SQL: the purge horizon is the txid column, which the ORM does not know
+        self.flush_model()
         self.env.cr.execute("DELETE FROM fsm_api_change WHERE date < %s AND NOT pending RETURNING txid", (limit,))
+        self.invalidate_model()
         purged = max((row[0] for row in self.env.cr.fetchall()), default=None)
         if purged is not None:
             params = self.env["ir.config_parameter"].sudo()

@@ -203,7 +203,9 @@ class FsmWebhook(models.Model):
     def write(self, vals):
         if "user_id" in vals and not self.env.is_system():
             # records are sent as the owner sees them: only an administrator may lend another's rights
-            raise FsjApiError(_("Only an administrator may change a webhook's owner."), status=403, code="access_denied")
+            raise FsjApiError(
+                _("Only an administrator may change a webhook's owner."), status=403, code="access_denied"
+            )
         res = super().write(vals)
         if {"active", "model"} & set(vals):
             self.env.registry.clear_cache()

@@ -46,6 +46,7 @@ def decode_cursor(cursor):
 def changes(env, exposed, model, cursor, limit, names):
     """One page of the feed, as the API key's user sees it."""
     api = ModelApi(env, model, exposed)
+    api.resolve(names)  # unknown fields answer 400 on an empty page too
     log = env["fsm.api.change"]
     position = decode_cursor(cursor) if cursor else {"s": 0, "h": log._feed_horizon()[0]}
     records = api.model.with_context(active_test=False)

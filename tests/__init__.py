@@ -10,3 +10,4 @@ from . import test_fsm_order_api_hooks
 from . import test_restapi_field_types
 from . import test_fsm_order_mail
 from . import test_fsm_webhook
+from . import test_change_feed

@@ -541,6 +541,7 @@ class TestEveryRoute(TrustCase):
             ("POST", f"/object/fsm.order/{job_id}/action_cancel", {}),
             ("DELETE", f"/object/fsm.order/{job_id}", None),
             ("GET", "/fsm/dashboard", None),
+            ("GET", "/changes/fsm.order", None),
         ]
 
     def assertNothingWritten(self, count):
@@ -564,7 +565,8 @@ class TestEveryRoute(TrustCase):
         # and the openapi document of the narrower key shows only its models
         spec = self.call("GET", "/openapi.json", key=stages_only).json()
         self.assertEqual(
-            sorted(spec["paths"]), ["/fsm/dashboard", "/object/fsm.stage", "/object/fsm.stage/{id}", "/openapi.json"]
+            sorted(spec["paths"]),
+            ["/changes/fsm.stage", "/fsm/dashboard", "/object/fsm.stage", "/object/fsm.stage/{id}", "/openapi.json"],
         )
 
     def test_unexposed_model_on_every_object_route(self):
@@ -587,7 +589,7 @@ class TestEveryRoute(TrustCase):
         key_b = self.user_key(user_b)
         count = self.env["fsm.order"].search_count([])
         for method, path, body in self.routes(self.job["id"])[1:]:
-            if path.startswith("/fsm/dashboard") or (method == "POST" and path == "/object/fsm.order"):
+            if path.startswith(("/fsm/dashboard", "/changes/")) or (method == "POST" and path == "/object/fsm.order"):
                 continue
             with self.subTest(method=method, path=path):
                 self.assertError(self.call(method, path, body, key=key_b), 404, "not_found")
@@ -595,4 +597,6 @@ class TestEveryRoute(TrustCase):
         self.assertNotIn(self.job["id"], [r["id"] for r in rows["fsm.order"]])
         dash = self.call("GET", "/fsm/dashboard", key=key_b).json()
         self.assertNotIn(self.job["id"], [j["id"] for j in dash["jobs"]])
+        feed = self.call("GET", "/changes/fsm.order", params={"limit": 1000}, key=key_b).json()
+        self.assertNotIn(self.job["id"], [c["id"] for c in feed["changes"]])
         self.assertNothingWritten(count)
