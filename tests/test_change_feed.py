@@ -450,7 +450,7 @@ class TestChangeFeedConcurrency(TransactionCase):
     def commit(self, cr):
         cr.execute("SELECT txid_current()")
         self.txids.add(cr.fetchone()[0])
-        cr.commit()
+        cr.commit()  # pylint: disable=invalid-commit
 
     def clean_up(self):
         for cr in self.cursors:
@@ -490,7 +490,7 @@ class TestChangeFeedConcurrency(TransactionCase):
         finally:
             cr.close()
 
-    def read(self, cursor, limit=100):
+    def read_page(self, cursor, limit=100):
         """One page, read as a client would: a transaction of its own, committed after."""
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
@@ -501,7 +501,7 @@ class TestChangeFeedConcurrency(TransactionCase):
     def read_to_end(self, cursor=None):
         changes = []
         for _i in range(1000):
-            page = self.read(cursor)
+            page = self.read_page(cursor)
             changes += page["changes"]
             cursor = page["cursor"]
             if not page["has_more"]:
@@ -513,7 +513,7 @@ class TestChangeFeedConcurrency(TransactionCase):
         cluster may hold the feed back a while: every running transaction does)."""
         changes, deadline = [], time.monotonic() + self.WAIT
         while True:
-            page = self.read(cursor)
+            page = self.read_page(cursor)
             changes += page["changes"]
             cursor = page["cursor"]
             if not page["has_more"] and wanted <= {c["id"] for c in changes}:
@@ -565,7 +565,7 @@ class TestChangeFeedConcurrency(TransactionCase):
 
         # the reader does not move past T_slow: nothing, or only changes of older transactions
         for _i in range(3):
-            page = self.read(cursor)
+            page = self.read_page(cursor)
             self.assertNotIn(b, [c["id"] for c in page["changes"]], "B now would skip A")
             for change in page["changes"]:
                 self.assertNotIn("slow transaction", change.get("record", {}).get("description") or "")
@@ -586,7 +586,7 @@ class TestChangeFeedConcurrency(TransactionCase):
         self.assertEqual(ops(mine), [("upsert", a), ("upsert", b)])
         self.assertIn("A by the slow transaction", mine[0]["record"]["description"])
         self.assertIn("B by the fast transaction", mine[1]["record"]["description"])
-        self.assertEqual(self.read(cursor)["changes"], [], "nothing twice")
+        self.assertEqual(self.read_page(cursor)["changes"], [], "nothing twice")
 
     def test_rolled_back_changes_leave_no_row(self):
         (a,) = self.make_jobs("<p>A</p>")
@@ -597,7 +597,8 @@ class TestChangeFeedConcurrency(TransactionCase):
         cr.execute("SELECT txid_current()")
         rolled_back = cr.fetchone()[0]
         cr.rollback()
-        cr.commit()  # the same cursor commits afterwards: nothing of the rolled back change is left
+        # the same cursor commits afterwards: nothing of the rolled back change is left
+        cr.commit()  # pylint: disable=invalid-commit
         # in one transaction: a committed change keeps its row, a savepoint's rolled-back creations have none
         env["fsm.order"].browse(a).write({"description": "<p>kept</p>"})
         created = []

@@ -631,11 +631,9 @@ class TestFsmWebhook(WebhookMixin, JobsCase):
         manager = UserFactory(env=self.env, login="fsj_wh_manager2", groups=("fieldservice.group_fsm_manager",))
         hook = self.Hook.with_user(manager).create({"name": "mine", "url": URL})
         admin = self.env.ref("base.user_admin")
-        try:
-            with self.env.cr.savepoint(), mute_logger("odoo.models"):
-                hook.with_user(manager).write({"user_id": admin.id})
-        except (AccessError, UserError):
-            pass  # refused: as good as ignored
+        with self.assertRaises(UserError) as refused, self.env.cr.savepoint(), mute_logger("odoo.models"):
+            hook.with_user(manager).write({"user_id": admin.id})
+        self.assertEqual(refused.exception.status, 403)
         hook.invalidate_recordset()
         self.assertEqual(hook.user_id, manager)
         # the administrator may
