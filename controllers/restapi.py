@@ -7,11 +7,13 @@ import json
 import logging
 import time
 
+from werkzeug.wrappers import Response as WerkzeugResponse
+
 from odoo import http
 from odoo.http import request
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
-from ..restapi import errors, feed, openapi, parsing, service
+from ..restapi import errors, feed, files, openapi, parsing, reports, service, signature
 
 _logger = logging.getLogger(__name__)
 
@@ -60,6 +62,65 @@ class RestApiController(http.Controller):
             return self._one(api, record, params)
 
         return self._run({"POST": call}, request.httprequest.method, model, rec_id, params)
+
+    # -- a record's files, signature and report (restapi/files.py, signature.py, reports.py) --------
+    @http.route(
+        [
+            f"{BASE}/object/<string:model>/<string:rec_id>/attachments",
+            f"{BASE}/object/<string:model>/<string:rec_id>/attachments/<string:att_id>",
+        ],
+        type="http",
+        auth="fsj_api_key",
+        csrf=False,
+        readonly=False,
+        save_session=False,
+    )
+    def attachments(self, model, rec_id, att_id=None, **params):
+        httprequest = request.httprequest
+        if att_id is None:
+            handlers = {
+                "GET": lambda api, rec_id, params: files.list_files(api, api.browse(rec_id)),
+                "POST": lambda api, rec_id, params: files.upload(api, api.browse(rec_id), httprequest),
+            }
+        else:
+            handlers = {
+                "GET": lambda api, rec_id, params: files.download(api, api.browse(rec_id), att_id),
+                "DELETE": lambda api, rec_id, params: files.delete(api, api.browse(rec_id), att_id),
+            }
+        limit = files.max_request_bytes(request.env)
+        return self._run(handlers, httprequest.method, model, rec_id, params, max_body=limit)
+
+    @http.route(
+        f"{BASE}/object/<string:model>/<string:rec_id>/signature",
+        type="http",
+        auth="fsj_api_key",
+        csrf=False,
+        readonly=False,
+        save_session=False,
+    )
+    def signature(self, model, rec_id, **params):
+        httprequest = request.httprequest
+        handlers = {
+            "GET": lambda api, rec_id, params: signature.read(api, api.browse(rec_id)),
+            "POST": lambda api, rec_id, params: signature.write(api, api.browse(rec_id), httprequest),
+        }
+        return self._run(handlers, httprequest.method, model, rec_id, params, max_body=signature.MAX_BODY_BYTES)
+
+    @http.route(
+        [f"{BASE}/object/<string:model>/<string:rec_id>/report", f"{BASE}/report/<string:report_name>/<string:rec_id>"],
+        type="http",
+        auth="fsj_api_key",
+        csrf=False,
+        save_session=False,
+    )
+    def report(self, rec_id, model=None, report_name=None, **params):
+        if model is None:
+            try:
+                model = reports.report_model(request.env, report_name)
+            except parsing.ApiError as exc:
+                return self._error_response(exc.status, exc.code, exc.message, exc.details)
+        handlers = {"GET": lambda api, rec_id, params: reports.render(api, api.browse(rec_id), report_name)}
+        return self._run(handlers, request.httprequest.method, model, rec_id, params)
 
     @http.route(f"{BASE}/fsm/dashboard", type="http", auth="fsj_api_key", csrf=False, save_session=False)
     def dashboard(self, date=None, **params):
@@ -149,7 +210,7 @@ class RestApiController(http.Controller):
     def _error_response(self, status, code, message, details=None, headers=None):
         return request.env["ir.http"]._fsj_error_response(status, code, message, details, headers)
 
-    def _run(self, handlers, method, model, rec_id, params):
+    def _run(self, handlers, method, model, rec_id, params, max_body=MAX_BODY_BYTES):
         apis = []
 
         def check():  # the model is exposed to this key and readable by its user
@@ -158,9 +219,9 @@ class RestApiController(http.Controller):
         def run():
             return handlers[method](apis[0], rec_id, params)
 
-        return self._respond(run, allowed=tuple(handlers), model=model, rec_id=rec_id, check=check)
+        return self._respond(run, allowed=tuple(handlers), model=model, rec_id=rec_id, check=check, max_body=max_body)
 
-    def _respond(self, run, allowed, model=None, rec_id=None, check=None):
+    def _respond(self, run, allowed, model=None, rec_id=None, check=None, max_body=MAX_BODY_BYTES):
         """Run a handler as one transaction and render its answer or its error as JSON. Writes are
         audited; POSTs with an Idempotency-Key are answered once and replayed after."""
         started = time.monotonic()
@@ -173,8 +234,8 @@ class RestApiController(http.Controller):
                 headers=[("Allow", ", ".join(allowed))],
             )
         length = request.httprequest.content_length
-        if length and length > MAX_BODY_BYTES:
-            return self._error_response(413, "payload_too_large", f"The body exceeds {MAX_BODY_BYTES} bytes.")
+        if length and length > max_body:  # answered before the body is read
+            return self._error_response(413, "payload_too_large", f"The body exceeds {max_body} bytes.")
         writing = method in WRITE_METHODS
         idem_key = request.httprequest.headers.get("Idempotency-Key") if method == "POST" else None
         response = payload = None
@@ -188,8 +249,13 @@ class RestApiController(http.Controller):
             if response is None:
                 answer = run()
                 request.env.flush_all()  # constraint errors surface here, inside our error handling
-                status, payload, *rest = answer
-                response = self._json_response(status, payload, rest[0] if rest else None)
+                if isinstance(answer, WerkzeugResponse):  # a file: streamed as it is
+                    response = answer
+                    for name, value in request.env["ir.http"]._fsj_api_headers():
+                        response.headers.setdefault(name, value)
+                else:
+                    status, payload, *rest = answer
+                    response = self._json_response(status, payload, rest[0] if rest else None)
                 if idem_key:
                     response = self._idempotent_store(idem_key, response)
         except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:

@@ -129,12 +129,32 @@ class Base(models.AbstractModel):
                     del changes[key]
                     continue
                 entry["op"] = "unlink"
+            elif entry["op"] == "event":  # only events so far (_fsj_api_emit): now a change too
+                entry["op"] = operation
             if with_company:
                 entry["company"] = record.company_id.id
             if previous and record.id in previous:
                 old = entry.setdefault("previous", {})
                 for fname, value in previous[record.id].items():
                     old.setdefault(fname, value)  # the value before the transaction's first write
+
+    @api.model
+    def _fsj_api_event_for(self, action):
+        """Override to name the webhook event of an action on this model's records that is not a
+        plain change of their fields (e.g. 'attachment_added', 'signed', 'checked_in'); None: none."""
+        return None
+
+    def _fsj_api_emit(self, action, details=None):
+        """Send the event of ``action`` (see ``_fsj_api_event_for``) for these records when the
+        transaction commits, with ``details`` (JSON) in its ``previous``."""
+        event = self._fsj_api_event_for(action)
+        log = self.env["fsm.api.change"]
+        if not event or not self._ids or self._name not in log._tracked_models():
+            return
+        changes = log._changes()
+        for record in self:
+            entry = changes.setdefault((self._name, record.id), {"op": "event"})
+            entry.setdefault("events", []).append((event, details or {}))
 
     @api.model
     def _create(self, data_list):

@@ -50,6 +50,7 @@ class FsmApiChange(models.Model):
     company_id = fields.Many2one("res.company", readonly=True, ondelete="set null")
     event_type = fields.Char(readonly=True, help="The webhook event of this change, if its model has events.")
     previous = fields.Json(readonly=True, help="Changed fields' values before the change (ORM names).")
+    details = fields.Json(readonly=True, help="What an explicit event says (e.g. the attachments added).")
     date = fields.Datetime(required=True, readonly=True, index=True, default=fields.Datetime.now)
     pending = fields.Boolean(readonly=True, help="Waiting to be turned into webhook deliveries.")
 
@@ -112,21 +113,34 @@ class FsmApiChange(models.Model):
                     continue
                 record = records.browse(res_id)
                 company = entry.get("company") if op == "unlink" else (with_company and record.company_id.id)
-                previous = entry.get("previous") if op != "create" else None  # a new record had none
-                if previous and op == "write":
-                    previous = {f: v for f, v in previous.items() if v != _json_value(record, f, record[f])}
-                event = record._fsj_api_event_type(op, previous or {}) if model in hooked else None
-                rows.append(
-                    {
-                        "model": model,
-                        "res_id": res_id,
-                        "operation": op,
-                        "company_id": company or False,
-                        "event_type": event or False,
-                        "previous": previous or False,
-                        "pending": bool(event),
-                    }
-                )
+                if op != "event":  # a change of the record itself (not only explicit events)
+                    previous = entry.get("previous") if op != "create" else None  # a new record had none
+                    if previous and op == "write":
+                        previous = {f: v for f, v in previous.items() if v != _json_value(record, f, record[f])}
+                    event = record._fsj_api_event_type(op, previous or {}) if model in hooked else None
+                    rows.append(
+                        {
+                            "model": model,
+                            "res_id": res_id,
+                            "operation": op,
+                            "company_id": company or False,
+                            "event_type": event or False,
+                            "previous": previous or False,
+                            "pending": bool(event),
+                        }
+                    )
+                for event, details in entry.get("events", ()):  # explicit events (_fsj_api_emit)
+                    rows.append(
+                        {
+                            "model": model,
+                            "res_id": res_id,
+                            "operation": "write",
+                            "company_id": company or False,
+                            "event_type": event,
+                            "details": details or False,
+                            "pending": model in hooked,
+                        }
+                    )
         if not rows:
             return
         env["fsm.api.change"].create(rows)

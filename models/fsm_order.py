@@ -19,6 +19,8 @@ from .fsm_stage import (
     STAGE_SCHEDULED,
 )
 
+SIGNATURE_BLOCKING_PARAM = "fieldservice_jobs.signature_blocking"
+
 
 class FSMOrder(models.Model):
     _inherit = "fsm.order"
@@ -199,8 +201,21 @@ class FSMOrder(models.Model):
                 "job.stage_changed": "A job moved to another stage (other changes of the same "
                 "transaction come with it, in previous).",
                 "job.deleted": "A job was deleted.",
+                "job.attachment_added": "Files were added to a job (details: the attachments).",
+                "job.signed": "The customer signed a job (details: signed_by, signed_on).",
+                "job.checked_in": "A technician checked in on site (details: the time log).",
+                "job.checked_out": "A technician checked out (details: the time log).",
             },
         )
+
+    @api.model
+    def _fsj_api_event_for(self, action):
+        return {
+            "attachment_added": "job.attachment_added",
+            "signed": "job.signed",
+            "checked_in": "job.checked_in",
+            "checked_out": "job.checked_out",
+        }.get(action) or super()._fsj_api_event_for(action)
 
     def _fsj_api_event_type(self, operation, previous):
         if operation == "create":
@@ -434,9 +449,43 @@ class FSMOrder(models.Model):
                     job=", ".join(cancelled.mapped("name")),
                 )
             )
+        self._check_signature_before_completion()
         if date_end:
             self.write({"date_end": date_end})
         return super().action_complete()
+
+    # -- signature (REST API: restapi/signature.py) -----------------------------------------------
+    def _fsj_api_sign(self, image, signed_by, signed_on):
+        """Store the customer's signature in OCA's fields (``image``: base64 of a PNG or JPEG) and
+        send the job.signed event."""
+        self.ensure_one()
+        if self.is_closed:
+            raise FsjApiError(
+                _("Job %(job)s is %(stage)s: it cannot be signed.", job=self.name, stage=self.stage_id.name),
+                status=409,
+                code="workflow_conflict",
+            )
+        # OCA's fields are read-only in its form (signed through its wizard): written here as the user
+        self.write({"signature": image, "signed_by": signed_by, "signed_on": signed_on})
+        self._fsj_api_emit("signed", {"signed_by": signed_by, "signed_on": fields.Datetime.to_string(signed_on)})
+        return True
+
+    def _check_signature_before_completion(self):
+        """With the setting on, a stage that requires a signature blocks completing a job that has
+        none (OCA only shows the Sign button)."""
+        if not self.env["ir.config_parameter"].sudo().get_param(SIGNATURE_BLOCKING_PARAM):
+            return
+        completed = self._job_stage(STAGE_COMPLETED)
+        unsigned = self.filtered(lambda o: not o.signature)
+        if completed.require_signature and unsigned:
+            raise FsjApiError(
+                _(
+                    "Job %(job)s needs the customer's signature before it is completed.",
+                    job=", ".join(unsigned.mapped("name")),
+                ),
+                status=409,
+                code="signature_required",
+            )
 
     def action_set_stage(self, stage, values=None):
         """Move the jobs to ``stage`` (an fsm.stage record) the way the workflow does, writing

@@ -91,6 +91,31 @@ class ResConfigSettings(models.TransientModel):
         help="After a secret is replaced, deliveries carry a signature with the old one too for this long.",
     )
 
+    fsm_jobs_api_max_upload_mb = fields.Integer(
+        string="Largest File (MiB)",
+        config_parameter="fieldservice_jobs.api_max_upload_mb",
+        default=25,
+        help="Largest file the REST API accepts on a record (photos, documents); larger ones answer 413.",
+    )
+    fsm_jobs_api_upload_mimetypes = fields.Char(
+        string="Allowed File Types",
+        config_parameter="fieldservice_jobs.api_upload_mimetypes",
+        help="MIME types the REST API accepts as files, separated by commas (e.g. image/png,image/jpeg,"
+        "application/pdf; image/* for every image). Empty: any type.",
+    )
+    fsm_jobs_signature_blocking = fields.Boolean(
+        string="Signature Required to Complete",
+        config_parameter="fieldservice_jobs.signature_blocking",
+        help="When the Completed stage requires a signature, a job without one cannot be completed "
+        "(409 signature_required through the API). Off by default, as in OCA Field Service.",
+    )
+    fsm_jobs_checkin_max_distance = fields.Integer(
+        string="Check-in Distance Flag (m)",
+        config_parameter="fieldservice_jobs.checkin_max_distance",
+        default=500,
+        help="A check-in or check-out farther than this from the job's location is flagged.",
+    )
+
     @api.model
     def _fsm_jobs_api_models(self):
         value = self.env["ir.config_parameter"].sudo().get_param(API_MODELS_PARAM, DEFAULT_API_MODELS)

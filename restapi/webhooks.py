@@ -39,10 +39,13 @@ def headers(secrets, msg_id, timestamp, body):
     }
 
 
-def event_body(event_type, timestamp, model, res_id, record, previous):
+def event_body(event_type, timestamp, model, res_id, record, previous, details=None):
     """The JSON body of an event: ``{"type", "timestamp", "data": {"id", "model", "record",
-    "previous"}}``."""
+    "previous"}}``, and ``details`` for an event that is not a change of fields (e.g. the
+    attachments added)."""
     data = {"id": res_id, "model": model, "record": record, "previous": previous}
+    if details:
+        data["details"] = details
     return json.dumps({"type": event_type, "timestamp": timestamp, "data": data}, separators=(",", ":"))
 
 

@@ -119,6 +119,7 @@ class FsmWebhookWorker(models.AbstractModel):
                 change.res_id,
                 record,
                 webhooks.previous_values(change.previous, api_.fields),
+                change.details or None,
             )
             vals_list.append(
                 {
