@@ -45,8 +45,10 @@ USER root
 # Debian packages, while a tool that needs a newer version of one of them (schemathesis: typing-extensions)
 # gets it in the virtualenv: pip cannot replace dpkg-owned files in the system Python. First on PATH, so
 # `python3` (./run-tests) and the Odoo server it starts (`python3 /usr/bin/odoo`) use it.
+# poppler-utils: pdftotext reads the service report's PDF in the tests (odoo:18.0 already has the
+# wkhtmltopdf that renders it).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends python3-venv \
+    && apt-get install -y --no-install-recommends python3-venv poppler-utils \
     && rm -rf /var/lib/apt/lists/* \
     && python3 -m venv --system-site-packages /opt/fsj-test-venv
 ENV VIRTUAL_ENV=/opt/fsj-test-venv \
