@@ -100,10 +100,11 @@ def build(env, exposed, base_url):
     apis = _readable_apis(env, exposed)
     schemas = {"Error": ERROR_SCHEMA}
     paths = {}
+    pdf_reports = _pdf_reports(env, apis)
     for name, api in apis.items():
         key = name.replace(".", "_")
         schemas.update(_model_schemas(key, api))
-        paths.update(_model_paths(name, key, api))
+        paths.update(_model_paths(name, key, api, pdf_reports.get(name, ())))
     paths.update(_fsm_paths())
     _add_company_parameter(paths)
     return {
@@ -122,6 +123,15 @@ def build(env, exposed, base_url):
             "parameters": PARAMETERS,
         },
     }
+
+
+def _pdf_reports(env, apis):
+    """{model: [report names]} of the PDF reports the user may read, for the models of this document."""
+    found = {}
+    reports = env["ir.actions.report"].search([("model", "in", list(apis)), ("report_type", "=", "qweb-pdf")])
+    for report in reports:
+        found.setdefault(report.model, []).append(report.report_name)
+    return found
 
 
 def _readable_apis(env, exposed):
@@ -150,7 +160,7 @@ def _model_schemas(key, api):
     }
 
 
-def _model_paths(name, key, api):
+def _model_paths(name, key, api, reports=()):
     ref = {"$ref": f"#/components/schemas/{key}"}
     write_ref = {"$ref": f"#/components/schemas/{key}_write"}
     one = {"type": "object", "properties": {name: ref}}
@@ -162,7 +172,137 @@ def _model_paths(name, key, api):
     for method, arguments in api.methods().items():
         paths[f"/object/{name}/{{id}}/{method}"] = _method_path(name, key, one, method, arguments)
     paths[f"/changes/{name}"] = _changes_path(name, key, ref)
+    paths.update(_file_paths(name, key))
+    if hasattr(api.model, "_fsj_api_sign"):
+        paths[f"/object/{name}/{{id}}/signature"] = _signature_path(name, key)
+    if reports:
+        paths[f"/object/{name}/{{id}}/report"] = _report_path(name, key, reports)
     return paths
+
+
+ATTACHMENT = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "name": {"type": "string"},
+        "mimetype": {"type": "string"},
+        "size": {"type": "integer"},
+        "checksum": {"type": "string"},
+        "create_date": {"type": "string"},
+        "uploader": {"type": "array", "items": {"oneOf": [{"type": "integer"}, {"type": "string"}]}},
+    },
+}
+
+
+def _file_paths(name, key):
+    record = [{"$ref": "#/components/parameters/id"}]
+    listing = {"type": "object", "properties": {"attachments": {"type": "array", "items": ATTACHMENT}}}
+    att_id = {"name": "att_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    upload = {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "additionalProperties": {"type": "string", "format": "binary"},
+                "description": "One or several files, under any field name.",
+            }
+        },
+        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+    }
+    return {
+        f"/object/{name}/{{id}}/attachments": {
+            "get": {
+                "summary": f"The files of one {name}",
+                "operationId": f"attachments_{key}",
+                "parameters": record,
+                "responses": _responses("200", listing),
+            },
+            "post": {
+                "summary": f"Add files to one {name}: multipart/form-data, or the file as the body (any type) "
+                "with ?filename=",
+                "operationId": f"upload_{key}",
+                "parameters": [
+                    *record,
+                    {"name": "filename", "in": "query", "required": False, "schema": {"type": "string"}},
+                ],
+                "requestBody": {"required": True, "content": upload},
+                "responses": _responses("201", listing),
+            },
+        },
+        f"/object/{name}/{{id}}/attachments/{{att_id}}": {
+            "get": {
+                "summary": "Download one file (Range, ETag and If-None-Match honoured)",
+                "operationId": f"download_{key}",
+                "parameters": [*record, att_id],
+                "responses": _binary_responses("application/octet-stream"),
+            },
+            "delete": {
+                "summary": "Delete one file",
+                "operationId": f"delete_attachment_{key}",
+                "parameters": [*record, att_id],
+                "responses": _responses("200", {"type": "object"}),
+            },
+        },
+    }
+
+
+def _signature_path(name, key):
+    record = [{"$ref": "#/components/parameters/id"}]
+    signature = {"type": "object", "properties": {"signature": {"type": "object"}}}
+    body = {
+        "type": "object",
+        "required": ["image"],
+        "properties": {
+            "image": {"type": "string", "format": "byte", "description": "base64 of a PNG or JPEG"},
+            "signed_by": {"type": "string"},
+            "signed_on": {"type": "string", "format": "date-time"},
+        },
+    }
+    return {
+        "get": {
+            "summary": f"The customer's signature of one {name}",
+            "operationId": f"signature_{key}",
+            "parameters": record,
+            "responses": _responses("200", signature),
+        },
+        "post": {
+            "summary": f"Sign one {name}: JSON, or the PNG/JPEG as the body with ?signed_by=",
+            "operationId": f"sign_{key}",
+            "parameters": [
+                *record,
+                {"name": "signed_by", "in": "query", "required": False, "schema": {"type": "string"}},
+                {"name": "signed_on", "in": "query", "required": False, "schema": {"type": "string"}},
+            ],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": body},
+                    "image/png": {"schema": {"type": "string", "format": "binary"}},
+                    "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+                },
+            },
+            "responses": _responses("200", signature),
+        },
+    }
+
+
+def _report_path(name, key, reports):
+    return {
+        "get": {
+            "summary": f"The PDF report of one {name} (also GET /report/<report_name>/<id>: {', '.join(reports)})",
+            "operationId": f"report_{key}",
+            "parameters": [{"$ref": "#/components/parameters/id"}],
+            "responses": _binary_responses("application/pdf"),
+        }
+    }
+
+
+def _binary_responses(mimetype):
+    responses = _responses("200", {"type": "string"})
+    responses["200"] = {
+        "description": "The file",
+        "content": {mimetype: {"schema": {"type": "string", "format": "binary"}}},
+    }
+    return responses
 
 
 def _changes_path(name, key, ref):
