@@ -15,6 +15,7 @@
     "depends": ["fieldservice", "fieldservice_sale"],
     "data": [
         "security/ir.model.access.csv",
+        "security/fsm_order_time_log_security.xml",
         "security/fsm_webhook_security.xml",
         "data/fsm_stage.xml",
         "data/res_company.xml",
@@ -32,6 +33,7 @@
         "views/fsm_webhook_delivery.xml",
         "views/fsm_webhook_attempt.xml",
         "views/fsm_api_change.xml",
+        "views/fsm_order_time_log.xml",
         "views/res_config_settings.xml",
     ],
     "assets": {

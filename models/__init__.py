@@ -17,3 +17,4 @@ from . import ir_model
 from . import fsm_webhook
 from . import fsm_webhook_delivery
 from . import fsm_webhook_attempt
+from . import fsm_order_time_log

@@ -57,7 +57,8 @@ class FSMOrder(models.Model):
     effective_duration = fields.Float(
         compute="_compute_effective_duration",
         store=True,
-        help="Actual duration in hours, from the actual start and end.",
+        help="Actual duration in hours: the sum of the closed visits (check-in to check-out) when the "
+        "job has some, else from the actual start and end.",
     )
     stage_code = fields.Char(related="stage_id.code", string="Stage Code")
     state_id = fields.Many2one("res.country.state", related="location_id.state_id", string="Address State")
@@ -230,11 +231,18 @@ class FSMOrder(models.Model):
 
     @api.model
     def _fsj_api_methods(self):
+        # location: {"lat": ..., "lng": ..., "accuracy": ...}; check_in / check_out: the issue's names
+        check_in = {"location": {"type": "json"}, "at": {"type": "datetime"}}
+        check_out = dict(check_in, complete={"type": "boolean"})
         return dict(
             super()._fsj_api_methods(),
             action_start={"date_start": {"type": "datetime"}},
             action_complete={"date_end": {"type": "datetime"}},
             action_cancel={},
+            action_check_in=check_in,
+            action_check_out=check_out,
+            check_in=check_in,
+            check_out=check_out,
         )
 
     def _fsj_api_call(self, method, kwargs):
@@ -283,10 +291,13 @@ class FSMOrder(models.Model):
             return self.with_company(company)._default_team_id().with_env(self.env)
         return self._default_team_id()
 
-    @api.depends("date_start", "date_end")
+    @api.depends("date_start", "date_end", "time_log_ids.check_out", "time_log_ids.duration")
     def _compute_effective_duration(self):
         for order in self:
-            if order.date_start and order.date_end:
+            visits = order.time_log_ids.filtered("check_out")
+            if visits:  # the time on site, summed over technicians (two for an hour: 2.0)
+                order.effective_duration = sum(visits.mapped("duration"))
+            elif order.date_start and order.date_end:
                 order.effective_duration = (order.date_end - order.date_start).total_seconds() / 3600
             else:
                 order.effective_duration = 0.0
@@ -518,3 +529,31 @@ class FSMOrder(models.Model):
                 )
             )
         return moving.write({"stage_id": stage.id})
+
+    # -- visits: check-in / check-out (models/fsm_order_time_log.py) --------------------------------
+    time_log_ids = fields.One2many("fsm.order.time.log", "order_id", string="Visits", readonly=True)
+
+    def action_check_in(self, location=None, at=None):
+        """The current user checks in on the job, at ``at`` (default now; at most 5 minutes ahead)
+        and, when given, at ``location`` {"lat": -90..90, "lng": -180..180, "accuracy": meters}. The
+        first check-in of a New or Scheduled job starts it at ``at``. Refused (409) on a closed job or
+        when the user is already checked in on it. Sends the job.checked_in event."""
+        self.ensure_one()
+        self.env["fsm.order.time.log"]._visit_check_in(self, location=location, at=at)
+        return True
+
+    def action_check_out(self, location=None, at=None, complete=False):
+        """The current user checks out of the job (409 when not checked in), at ``at`` (not before
+        the check-in) and ``location``; with ``complete`` the job is completed at ``at`` too, unless
+        someone else is still checked in (409). Sends the job.checked_out event."""
+        self.ensure_one()
+        self.env["fsm.order.time.log"]._visit_check_out(self, location=location, at=at, complete=complete)
+        return True
+
+    def check_in(self, location=None, at=None):
+        """The REST API's POST /object/fsm.order/<id>/check_in: action_check_in."""
+        return self.action_check_in(location=location, at=at)
+
+    def check_out(self, location=None, at=None, complete=False):
+        """The REST API's POST /object/fsm.order/<id>/check_out: action_check_out."""
+        return self.action_check_out(location=location, at=at, complete=complete)

@@ -7,7 +7,8 @@ from . import fsm_api_audit, fsm_api_auth_failure, fsm_api_change, fsm_api_idemp
 
 API_MODELS_PARAM = "fieldservice_jobs.api_models"
 DEFAULT_API_MODELS = (
-    "fsm.order,fsm.stage,fsm.location,fsm.person,fsm.order.type,fsm.team,fsm.tag,sale.order,res.partner,fsm.webhook"
+    "fsm.order,fsm.stage,fsm.location,fsm.person,fsm.order.type,fsm.team,fsm.tag,sale.order,res.partner,fsm.webhook,"
+    "fsm.order.time.log"
 )
 
 

@@ -11,3 +11,4 @@ from . import test_restapi_field_types
 from . import test_fsm_order_mail
 from . import test_fsm_webhook
 from . import test_change_feed
+from . import test_fsm_order_time_log

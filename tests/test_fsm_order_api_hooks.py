@@ -78,7 +78,18 @@ class TestFsmOrderApiHooks(JobsCase):
         self.assertFalse(new.exists())
 
     def test_job_methods_run_under_the_workflow_guards(self):
-        self.assertEqual(set(self.Order._fsj_api_methods()), {"action_start", "action_complete", "action_cancel"})
+        self.assertEqual(
+            set(self.Order._fsj_api_methods()),
+            {
+                "action_start",
+                "action_complete",
+                "action_cancel",
+                "action_check_in",
+                "action_check_out",
+                "check_in",
+                "check_out",
+            },
+        )
         job = self.new_job()
         job._fsj_api_call("action_cancel", {})
         self.assertEqual(job.stage_id, self.stage_cancelled)

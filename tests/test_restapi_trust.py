@@ -566,7 +566,15 @@ class TestEveryRoute(TrustCase):
         spec = self.call("GET", "/openapi.json", key=stages_only).json()
         self.assertEqual(
             sorted(spec["paths"]),
-            ["/changes/fsm.stage", "/fsm/dashboard", "/object/fsm.stage", "/object/fsm.stage/{id}", "/openapi.json"],
+            [
+                "/changes/fsm.stage",
+                "/fsm/dashboard",
+                "/object/fsm.stage",
+                "/object/fsm.stage/{id}",
+                "/object/fsm.stage/{id}/attachments",
+                "/object/fsm.stage/{id}/attachments/{att_id}",
+                "/openapi.json",
+            ],
         )
 
     def test_unexposed_model_on_every_object_route(self):
