@@ -23,6 +23,7 @@
         "data/ir_sequence.xml",
         "data/ir_actions_server.xml",
         "data/ir_cron.xml",
+        "report/fsm_order_report.xml",
         "views/fsm_stage.xml",
         "views/fsm_order_type.xml",
         "views/fsm_order.xml",

@@ -269,11 +269,26 @@ class RestApiController(http.Controller):
 
     # -- idempotency, audit, errors ----------------------------------------------------------------
     def _request_hash(self):
+        """The request's fingerprint, once per request (the handler may read the files meanwhile)."""
+        environ = request.httprequest.environ
+        if "fsj.request_hash" not in environ:
+            environ["fsj.request_hash"] = self._compute_request_hash()
+        return environ["fsj.request_hash"]
+
+    def _compute_request_hash(self):
         httprequest = request.httprequest
         digest = hashlib.sha256()
         for part in (httprequest.method, httprequest.full_path):
             digest.update(part.encode() + b"\0")
         digest.update(httprequest.get_data(cache=True))
+        # a multipart body is parsed by Odoo before the route runs (get_data is then empty): its files
+        for field in sorted(httprequest.files):
+            for storage in httprequest.files.getlist(field):
+                digest.update(f"{field}\0{storage.filename}\0".encode())
+                storage.stream.seek(0)
+                for chunk in iter(lambda storage=storage: storage.stream.read(1 << 20), b""):
+                    digest.update(chunk)
+                storage.stream.seek(0)
         return digest.hexdigest()
 
     def _idempotent_replay(self, idem_key):

@@ -470,6 +470,7 @@ class FSMOrder(models.Model):
         """Store the customer's signature in OCA's fields (``image``: base64 of a PNG or JPEG) and
         send the job.signed event."""
         self.ensure_one()
+        signed_on = fields.Datetime.to_datetime(signed_on) or fields.Datetime.now()
         if self.is_closed:
             raise FsjApiError(
                 _("Job %(job)s is %(stage)s: it cannot be signed.", job=self.name, stage=self.stage_id.name),

@@ -19,11 +19,18 @@ BEARER_RE = re.compile(r"^bearer\s+(.+)$", re.IGNORECASE)
 KEY_RE = re.compile(r"\A[\x21-\x7e]{1,256}\Z", re.ASCII)
 COMPANY_HEADER = "X-Company-Id"
 CORS_PARAM = "fieldservice_jobs.api_cors_origins"
-CORS_ALLOW_HEADERS = "X-API-Key, Authorization, Content-Type, If-Match, Idempotency-Key, X-Company-Id"
+CORS_ALLOW_HEADERS = (
+    "X-API-Key, Authorization, Content-Type, If-Match, Idempotency-Key, X-Company-Id, Range, If-None-Match"
+)
 CORS_EXPOSE_HEADERS = (
     "ETag, X-Total-Count, X-Next-Start-After-Id, Retry-After, X-Request-Id, Idempotency-Replayed, "
-    "RateLimit, RateLimit-Policy"
+    "RateLimit, RateLimit-Policy, Content-Disposition, Content-Range, Accept-Ranges"
 )
+# the largest multipart body (files: restapi/files.py takes up to 10 files of the largest size set,
+# plus their framing); refused here, before Odoo reads and parses it for the route's parameters
+UPLOAD_MAX_FILES = 10
+UPLOAD_OVERHEAD = 64 * 1024
+UPLOAD_MIB_PARAM = "fieldservice_jobs.api_max_upload_mb"
 CORS_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
 CORS_MAX_AGE = "600"
 
@@ -99,6 +106,23 @@ class IrHttp(models.AbstractModel):
         return api_error_response(status, code, message, details, headers)
 
     @classmethod
+    def _fsj_check_multipart_size(cls, httprequest):
+        """A multipart body larger than any upload may be is refused (JSON 413) before Odoo parses it
+        into files (which it does before the route runs), and before Odoo's own limit answers HTML."""
+        length = httprequest.content_length
+        if not length or httprequest.mimetype != "multipart/form-data":
+            return
+        try:
+            mib = int(request.env["ir.config_parameter"].sudo().get_param(UPLOAD_MIB_PARAM) or 25)
+        except ValueError:
+            mib = 25
+        limit = max(mib, 1) * 1024 * 1024 * UPLOAD_MAX_FILES + UPLOAD_OVERHEAD
+        if httprequest.max_content_length:
+            limit = min(limit, httprequest.max_content_length)
+        if length > limit:
+            _abort(413, "payload_too_large", f"The body exceeds {limit} bytes.")
+
+    @classmethod
     def _auth_method_fsj_api_key(cls):
         """``auth='fsj_api_key'``: the request runs as the user of the Odoo API key given in the
         ``X-API-Key`` header (or ``Authorization: Bearer``). Keys are Odoo's own (res.users.apikeys:
@@ -111,6 +135,7 @@ class IrHttp(models.AbstractModel):
             raise werkzeug.exceptions.HTTPException(
                 response=request.make_response("", status=204, headers=cors_headers(preflight=True))
             )
+        cls._fsj_check_multipart_size(httprequest)
         headers = httprequest.headers
         remote_addr = httprequest.remote_addr or "unknown"
         key = headers.get("X-API-Key")

@@ -3,7 +3,9 @@
 """The OpenAPI 3 document of the REST API, generated from the exposed models' fields_get (as the
 requesting user sees them), with the API's aliases, method endpoints, errors and the X-API-Key scheme."""
 
+from . import signature
 from .feed import MAX_LIMIT as FEED_MAX_LIMIT
+from .reports import usable as usable_reports
 from .service import DEFAULT_LIMIT, MAX_BATCH, MAX_LIMIT, ModelApi
 
 DATETIME_PATTERN = r"^\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?$"
@@ -128,8 +130,8 @@ def build(env, exposed, base_url):
 def _pdf_reports(env, apis):
     """{model: [report names]} of the PDF reports the user may read, for the models of this document."""
     found = {}
-    reports = env["ir.actions.report"].search([("model", "in", list(apis)), ("report_type", "=", "qweb-pdf")])
-    for report in reports:
+    reports = env["ir.actions.report"].sudo().search([("model", "in", list(apis)), ("report_type", "=", "qweb-pdf")])
+    for report in usable_reports(env, reports):
         found.setdefault(report.model, []).append(report.report_name)
     return found
 
@@ -173,7 +175,7 @@ def _model_paths(name, key, api, reports=()):
         paths[f"/object/{name}/{{id}}/{method}"] = _method_path(name, key, one, method, arguments)
     paths[f"/changes/{name}"] = _changes_path(name, key, ref)
     paths.update(_file_paths(name, key))
-    if hasattr(api.model, "_fsj_api_sign"):
+    if signature.supported(api.model):
         paths[f"/object/{name}/{{id}}/signature"] = _signature_path(name, key)
     if reports:
         paths[f"/object/{name}/{{id}}/report"] = _report_path(name, key, reports)

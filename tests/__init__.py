@@ -11,4 +11,7 @@ from . import test_restapi_field_types
 from . import test_fsm_order_mail
 from . import test_fsm_webhook
 from . import test_change_feed
+from . import test_restapi_files
+from . import test_restapi_signature
+from . import test_restapi_report
 from . import test_fsm_order_time_log

@@ -542,6 +542,12 @@ class TestEveryRoute(TrustCase):
             ("DELETE", f"/object/fsm.order/{job_id}", None),
             ("GET", "/fsm/dashboard", None),
             ("GET", "/changes/fsm.order", None),
+            ("GET", f"/object/fsm.order/{job_id}/attachments", None),
+            ("POST", f"/object/fsm.order/{job_id}/attachments?filename=x.txt", {"a": 1}),
+            ("GET", f"/object/fsm.order/{job_id}/signature", None),
+            ("POST", f"/object/fsm.order/{job_id}/signature", {"image": "iVBORw0KGgo=", "signed_by": "x"}),
+            ("POST", f"/object/fsm.order/{job_id}/check_in", {}),
+            ("GET", f"/object/fsm.order/{job_id}/report", None),
         ]
 
     def assertNothingWritten(self, count):
