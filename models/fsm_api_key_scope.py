@@ -24,6 +24,14 @@ class FsmApiKeyScope(models.Model):
     rate_limit = fields.Integer(
         help="Requests this key may make per rate-limit window (Settings); 0: the default of Settings.",
     )
+    stage_numbering = fields.Selection(
+        [("odoo", "Odoo's ids"), ("jdx", "Seed 000 (JDX): New 1, Scheduled 2, In Progress 3, Completed 4, Cancelled 5")],
+        default="odoo",
+        required=True,
+        help="How this key numbers the five job stages. JDX: as seed 000's integrations hard-code them, "
+        "everywhere a stage id appears (answers, bodies, domains, the dashboard, the change feed); the key "
+        "then sees only those five stages. Other keys keep Odoo's ids.",
+    )
 
     _sql_constraints = [("apikey_uniq", "unique(apikey_id)", "A key has one scope.")]
 
@@ -36,7 +44,9 @@ class FsmApiKeyScope(models.Model):
         """(allowed models, read-only, rate limit) of a key, or None: looked up once per worker, cleared on every
         worker when scopes change."""
         scope = self.sudo().search([("apikey_id", "=", apikey_id)], limit=1)
-        return (frozenset(scope.allowed_models()), scope.read_only, scope.rate_limit) if scope else None
+        if not scope:
+            return None
+        return (frozenset(scope.allowed_models()), scope.read_only, scope.rate_limit, scope.stage_numbering)
 
     @api.model
     def _fsj_api_access(self):
@@ -48,6 +58,15 @@ class FsmApiKeyScope(models.Model):
         if scope and scope[0]:
             exposed &= scope[0]
         return exposed, bool(scope and scope[1])
+
+    @api.model
+    def _fsj_api_id_maps(self, apikey_id):
+        """The ids the key speaks for some models, as a context value: ``((model, ((ORM id, API id),
+        ...)), ...)``; empty for most keys (the JDX stage numbering gives fsm.stage's)."""
+        scope = self._scope_of(apikey_id) if apikey_id else None
+        if not scope or scope[3] != "jdx":
+            return ()
+        return (("fsm.stage", tuple(self.env["fsm.stage"]._fsj_jdx_numbers().items())),)
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -46,3 +46,14 @@ class FSMStage(models.Model):
     def _get_job_stage(self, code):
         """The order stage with this code (empty recordset when there is none)."""
         return self.search([("stage_type", "=", "order"), ("code", "=", code)], limit=1)
+
+    @api.model
+    def _fsj_jdx_numbers(self):
+        """{stage id: seed 000's number} of the five job stages: New 1, Scheduled 2, In Progress 3,
+        Completed 4, Cancelled 5 (the JDX stage numbering of an API key)."""
+        numbers = {}
+        for number, code in enumerate(JOB_STAGE_CODES, start=1):
+            stage = self._get_job_stage(code)
+            if stage:
+                numbers[stage.id] = number
+        return numbers

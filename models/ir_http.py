@@ -163,6 +163,8 @@ class IrHttp(models.AbstractModel):
         request.update_env(user=uid)
         # the key travels in the context: scope, idempotency and audit read it from there
         request.update_context(fsj_api_key_id=key_id, fsj_api_key_name=key_name)
+        if id_maps := request.env["fsm.api.key.scope"]._fsj_api_id_maps(key_id):
+            request.update_context(fsj_id_maps=id_maps)  # e.g. the JDX stage numbering
         cls._fsj_select_companies(headers.get(COMPANY_HEADER))
         try:
             httprequest.environ["fsj.rate_limit"] = request.env["fsm.api.rate.limit"]._hit(key_id)

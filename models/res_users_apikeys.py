@@ -25,24 +25,35 @@ class ResUsersApikeys(models.Model):
 
     # -- making keys ----------------------------------------------------------------------------
     @api.model
-    def _generate_restapi_key(self, name, models=None, read_only=False, expiration_date=None, rate_limit=0):
+    def _generate_restapi_key(
+        self, name, models=None, read_only=False, expiration_date=None, rate_limit=0, stage_numbering="odoo"
+    ):
         """A new API key of the current user for this REST API only, and its string (shown once).
 
         :param models: technical model names the key may use (None: every model the API exposes)
         :param read_only: the key may only read
         :param expiration_date: as Odoo's ``_generate`` (non-administrators must give one)
         :param rate_limit: requests per rate-limit window for this key (0: Settings' default)
+        :param stage_numbering: "odoo" (Odoo's stage ids) or "jdx" (seed 000's numbers 1-5)
 
         Odoo's XML-RPC and JSON-RPC refuse the key (it has this API's own scope)."""
         models = [m.strip() for m in (models or []) if m and m.strip()]
         unknown = [m for m in models if m not in self.env]
         if unknown:
             raise ValidationError(_("Unknown model(s) for an API key: %s", ", ".join(unknown)))
+        if stage_numbering not in ("odoo", "jdx"):
+            raise ValidationError(_("Stage numbering is 'odoo' or 'jdx', not %s.", stage_numbering))
         key = self._generate(RESTAPI_SCOPE, name, expiration_date)
         key_id = self._fsj_key_id(self.env.uid, key)
-        if models or read_only or rate_limit:
+        if models or read_only or rate_limit or stage_numbering != "odoo":
             self.env["fsm.api.key.scope"].sudo().create(
-                {"apikey_id": key_id, "model_names": ",".join(models), "read_only": read_only, "rate_limit": rate_limit}
+                {
+                    "apikey_id": key_id,
+                    "model_names": ",".join(models),
+                    "read_only": read_only,
+                    "rate_limit": rate_limit,
+                    "stage_numbering": stage_numbering,
+                }
             )
         return key
 

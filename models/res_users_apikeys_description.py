@@ -19,10 +19,21 @@ class ResUsersApikeysDescription(models.TransientModel):
         help="Technical names of the models the key may use, separated by commas; empty: every exposed model.",
     )
     fsj_read_only = fields.Boolean(string="Read Only", help="The key may only read.")
+    fsj_stage_numbering = fields.Selection(
+        [("odoo", "Odoo's ids"), ("jdx", "Seed 000 (JDX): 1-5")],
+        string="Stage Numbering",
+        default="odoo",
+        help="JDX: the key speaks seed 000's stage numbers (New 1, Scheduled 2, In Progress 3, Completed 4, "
+        "Cancelled 5), for integrations that hard-code them.",
+    )
 
     def make_key(self):
         if not self.fsj_restapi:
             return super().make_key()
         models = [name.strip() for name in (self.fsj_model_names or "").split(",") if name.strip()]
-        restapi = {"models": models, "read_only": self.fsj_read_only}
+        restapi = {
+            "models": models,
+            "read_only": self.fsj_read_only,
+            "stage_numbering": self.fsj_stage_numbering or "odoo",
+        }
         return super(ResUsersApikeysDescription, self.with_context(fsj_restapi_key=restapi)).make_key()

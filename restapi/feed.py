@@ -50,10 +50,12 @@ def changes(env, exposed, model, cursor, limit, names):
     log = env["fsm.api.change"]
     position = decode_cursor(cursor) if cursor else {"s": 0, "h": log._feed_horizon()[0]}
     records = api.model.with_context(active_test=False)
+    # a key that numbers this model's records its own way (JDX stages) sees only those it numbers
+    only = [("id", "in", list(api.id_maps[model][0]))] if model in api.id_maps else []
     out = []
     if "s" in position:
         # the records as they are now, in id order; then the log from the horizon
-        found = records.search([("id", ">", min(position["s"], MAX_ID))], order="id", limit=limit + 1)
+        found = records.search([("id", ">", min(position["s"], MAX_ID)), *only], order="id", limit=limit + 1)
         page = found[:limit]
         out += [{"op": "upsert", "id": row["id"], "record": row} for row in api.render(page, names)]
         if len(found) > limit:
@@ -76,15 +78,15 @@ def changes(env, exposed, model, cursor, limit, names):
         last.pop(res_id, None)
         last[res_id] = operation
     live = [res_id for res_id, op in last.items() if op != "unlink"]
-    visible = records.search([("id", "in", live)]) if live else records
-    rendered = {row["id"]: row for row in api.render(visible, names)} if visible else {}
+    visible = records.search([("id", "in", live), *only]) if live else records
+    rendered = dict(zip(visible.ids, api.render(visible, names), strict=True)) if visible else {}  # by ORM id
     hidden = set(live) - set(rendered)
     gone = hidden - set(records.sudo().browse(list(hidden)).exists().ids) if hidden else set()
     for res_id, operation in last.items():
         if res_id in rendered:
-            out.append({"op": "upsert", "id": res_id, "record": rendered[res_id]})
-        elif operation == "unlink" or res_id in gone:
-            out.append({"op": "delete", "id": res_id})
+            out.append({"op": "upsert", "id": rendered[res_id]["id"], "record": rendered[res_id]})
+        elif (operation == "unlink" or res_id in gone) and api.api_id(model, res_id) is not None:
+            out.append({"op": "delete", "id": api.api_id(model, res_id)})
         # else: a record the user may not see
     return _page(out, position, has_more)
 

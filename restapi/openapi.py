@@ -9,6 +9,11 @@ from .reports import usable as usable_reports
 from .service import DEFAULT_LIMIT, MAX_BATCH, MAX_LIMIT, ModelApi
 
 DATETIME_PATTERN = r"^\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?$"
+JDX_NOTE = (
+    " This key numbers the five job stages as seed 000 does (JDX stage numbering): 1 New, 2 Scheduled,"
+    " 3 In Progress, 4 Completed, 5 Cancelled, everywhere a stage id appears (answers, bodies, domains,"
+    " the dashboard, the change feed); fsm.stage lists only those five. Stage codes work as well."
+)
 ERROR_CODES = {
     "400": "Malformed request: JSON, domain, fields, order, limit/offset, unknown field or argument",
     "401": "Missing, invalid, expired or revoked API key",
@@ -114,7 +119,8 @@ def build(env, exposed, base_url):
         "info": {
             "title": "Field Service Jobs REST API",
             "version": "1.0",
-            "description": "Seed 000's /restapi/1.0 contract on Odoo 18 Field Service. See README.rst.",
+            "description": "Seed 000's /restapi/1.0 contract on Odoo 18 Field Service. See README.rst."
+            + (JDX_NOTE if "fsm.stage" in dict(env.context.get("fsj_id_maps") or ()) else ""),
         },
         "servers": [{"url": f"{base_url.rstrip('/')}/restapi/1.0"}],
         "security": [{"ApiKey": []}],

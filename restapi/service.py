@@ -44,6 +44,8 @@ class ModelApi:
         self.model.check_access("read")
         # API name -> (ORM name, description); computed once per worker, user and language
         self.fields = env["ir.model"]._fsj_api_fields(model_name)
+        # the ids this key speaks for some models (e.g. the JDX stage numbering): {model: (to API, to ORM)}
+        self.id_maps = id_maps(env.context.get("fsj_id_maps"))
 
     # -- field names -----------------------------------------------------------------------------
     def default_fields(self):
@@ -108,6 +110,11 @@ class ModelApi:
                 continue
             field, operator, value = leaf
             orm_field, api, desc = self.orm_path(field)
+            if self.id_maps and operator in ("=", "!=", "in", "not in"):
+                if desc.get("type") == "many2one" and desc.get("relation") in self.id_maps:
+                    value = self._domain_ids_to_orm(desc["relation"], value, field)
+                elif field.rsplit(".", 1)[-1] == "id" and api.name in self.id_maps:
+                    value = self._domain_ids_to_orm(api.name, value, field)
             if operator in ("any", "not any"):
                 if desc["type"] not in RELATIONAL_TYPES:
                     raise ApiError(
@@ -160,7 +167,54 @@ class ModelApi:
                 orm, desc = self.fields[name]
                 item[name] = value_from_orm(desc, row.get(orm, False))
             out.append(item)
+        if self.id_maps:
+            self._ids_to_api(out, names)
         return out
+
+    # -- ids a key speaks its own way (id_maps) ---------------------------------------------------
+    def api_id(self, model, orm_id):
+        """The id the key uses for record ``orm_id`` of ``model`` (None: one it does not see)."""
+        return self.id_maps[model][0].get(orm_id) if model in self.id_maps else orm_id
+
+    def _ids_to_api(self, rows, names):
+        mapped = [
+            (name, desc)
+            for name in names
+            for desc in [self.fields[name][1]]
+            if desc.get("relation") in self.id_maps and desc["type"] in RELATIONAL_TYPES
+        ]
+        for row in rows:
+            if self.name in self.id_maps:
+                row["id"] = self.api_id(self.name, row["id"])
+            for name, desc in mapped:
+                value = row.get(name)
+                if desc["type"] == "many2one" and value:
+                    api_id = self.api_id(desc["relation"], value[0] if isinstance(value, list) else value)
+                    row[name] = (
+                        None if api_id is None else ([api_id, *value[1:]] if isinstance(value, list) else api_id)
+                    )
+                elif isinstance(value, list):
+                    row[name] = [i for i in (self.api_id(desc["relation"], v) for v in value) if i is not None]
+
+    def _id_to_orm(self, model, value, field, status=422, code="invalid_value"):
+        """The ORM id of the id ``value`` the key gave for ``model``: an id it does not know is an
+        error, never taken as a database id."""
+        to_orm = self.id_maps[model][1]
+        if isinstance(value, bool) or value not in to_orm:
+            raise ApiError(
+                status,
+                code,
+                f"{field}: {value!r} is not one of this key's {model} numbers ({', '.join(map(str, sorted(to_orm)))}).",
+                {"field": field, "allowed": sorted(to_orm)},
+            )
+        return to_orm[value]
+
+    def _domain_ids_to_orm(self, model, value, field):
+        if isinstance(value, list | tuple):
+            return [self._id_to_orm(model, v, field, 400, "invalid_domain") for v in value]
+        if value is False or value is None:
+            return value
+        return self._id_to_orm(model, value, field, 400, "invalid_domain")
 
     def search(self, domain, names, limit, offset, order, start_after_id=None):
         binary = [n for n in (names or []) if self.fields.get(n, (None, {}))[1].get("type") in BINARY_TYPES]
@@ -173,6 +227,8 @@ class ModelApi:
                 {"fields": binary},
             )
         domain = self.orm_domain(domain)
+        if self.name in self.id_maps:  # the key sees only the records it has numbers for
+            domain = [*domain, ("id", "in", list(self.id_maps[self.name][0]))]
         order = self.orm_order(order)
         # search_fetch reads the columns with the search itself (as Odoo's search_read does)
         fetch = self._fetchable(self.resolve(names)[1])
@@ -197,6 +253,8 @@ class ModelApi:
             rec_id = int(rec_id)
         except (TypeError, ValueError):
             raise ApiError(404, "not_found", f"No {self.name} record '{rec_id}'.") from None
+        if self.name in self.id_maps:
+            rec_id = self.id_maps[self.name][1].get(rec_id, 0)
         # search, not browse().exists(): record rules apply; the answer's columns come with it
         fetch = [*self._fetchable(self.resolve(names)[1]), "write_date"]  # write_date: the ETag
         record = self.model.search_fetch([("id", "=", rec_id)], fetch) if 0 < rec_id <= MAX_ID else self.model
@@ -250,6 +308,8 @@ class ModelApi:
                     value = value_to_orm(name, desc, raw)
                     if isinstance(value, tuple):  # a many2one_reference given as 'model,id'
                         value = self._reference_target(name, desc, value, values)
+                    if value and desc["type"] == "many2one" and desc.get("relation") in self.id_maps:
+                        value = self._id_to_orm(desc["relation"], value, name)
                     value = self._check_relations(name, desc, value)
                 values[orm] = value
             self.model._fsj_api_check_vals(values, creating)
@@ -441,11 +501,13 @@ def dashboard(env, exposed, day):
             {"count": data["count"], "max": MAX_DASHBOARD_JOBS},
         )
     fields = ["name", "partner_id", "scheduled_date_start", "stage_id", "person_id", "location_id", "type"]
+    stages = [(jobs_api.api_id(s._name, s.id), s, count) for s, count in data["stages"]]
     return {
         "date": day.isoformat(),
         "stages": [
-            {"id": s.id, "code": s.code or None, "name": s.name, "is_closed": s.is_closed, "count": count}
-            for s, count in data["stages"]
+            {"id": api_id, "code": s.code or None, "name": s.name, "is_closed": s.is_closed, "count": count}
+            for api_id, s, count in stages
+            if api_id is not None
         ],
         "today_count": data["count"],
         "jobs": jobs_api.render(data["jobs"], fields),
@@ -455,3 +517,8 @@ def dashboard(env, exposed, day):
 def _is_ints(value):
     values = value if isinstance(value, list | tuple) else [value]
     return all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+
+
+def id_maps(value):
+    """{model: ({ORM id: API id}, {API id: ORM id})} from the context value ``fsj_id_maps``."""
+    return {model: (dict(pairs), {api_id: orm_id for orm_id, api_id in pairs}) for model, pairs in value or ()}
