@@ -25,7 +25,10 @@ class FsmApiKeyScope(models.Model):
         help="Requests this key may make per rate-limit window (Settings); 0: the default of Settings.",
     )
     stage_numbering = fields.Selection(
-        [("odoo", "Odoo's ids"), ("jdx", "Seed 000 (JDX): New 1, Scheduled 2, In Progress 3, Completed 4, Cancelled 5")],
+        [
+            ("odoo", "Odoo's ids"),
+            ("jdx", "Seed 000 (JDX): New 1, Scheduled 2, In Progress 3, Completed 4, Cancelled 5"),
+        ],
         default="odoo",
         required=True,
         help="How this key numbers the five job stages. JDX: as seed 000's integrations hard-code them, "
@@ -64,7 +67,12 @@ class FsmApiKeyScope(models.Model):
         """The ids the key speaks for some models, as a context value: ``((model, ((ORM id, API id),
         ...)), ...)``; empty for most keys (the JDX stage numbering gives fsm.stage's)."""
         scope = self._scope_of(apikey_id) if apikey_id else None
-        if not scope or scope[3] != "jdx":
+        return self._fsj_id_maps_of(scope[3] if scope else "odoo")
+
+    @api.model
+    def _fsj_id_maps_of(self, stage_numbering):
+        """The context value ``fsj_id_maps`` of a stage numbering ('odoo': none)."""
+        if stage_numbering != "jdx":
             return ()
         return (("fsm.stage", tuple(self.env["fsm.stage"]._fsj_jdx_numbers().items())),)
 

@@ -87,6 +87,13 @@ class FsmWebhook(models.Model):
         ondelete="cascade",
         help="Records are sent as this user sees them; told when the subscription is disabled.",
     )
+    stage_numbering = fields.Selection(
+        [("odoo", "Odoo's ids"), ("jdx", "Seed 000 (JDX): 1-5")],
+        default=lambda self: "jdx" if self.env.context.get("fsj_id_maps") else "odoo",
+        required=True,
+        help="How stage ids are written in the events: as the API key that made the subscription speaks "
+        "them (JDX: seed 000's numbers).",
+    )
     secret = fields.Char(string="Signing Secret", groups="base.group_system", copy=False)
     previous_secret = fields.Char(string="Previous Signing Secret", groups="base.group_system", copy=False)
     previous_secret_until = fields.Datetime(readonly=True, copy=False)

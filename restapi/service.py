@@ -184,7 +184,7 @@ class ModelApi:
             if desc.get("relation") in self.id_maps and desc["type"] in RELATIONAL_TYPES
         ]
         for row in rows:
-            if self.name in self.id_maps:
+            if self.name in self.id_maps and "id" in row:
                 row["id"] = self.api_id(self.name, row["id"])
             for name, desc in mapped:
                 value = row.get(name)
@@ -195,6 +195,12 @@ class ModelApi:
                     )
                 elif isinstance(value, list):
                     row[name] = [i for i in (self.api_id(desc["relation"], v) for v in value) if i is not None]
+
+    def previous_values(self, values):
+        """Old values under the API's names (webhooks' ``previous``), with the key's ids."""
+        if self.id_maps and values:
+            self._ids_to_api([values], [name for name in values if name in self.fields])
+        return values
 
     def _id_to_orm(self, model, value, field, status=422, code="invalid_value"):
         """The ORM id of the id ``value`` the key gave for ``model``: an id it does not know is an

@@ -86,7 +86,10 @@ class FsmWebhookWorker(models.AbstractModel):
     @api.model
     def _deliveries(self, hook, changes):
         owner = hook.user_id
-        env = self.env(user=owner, su=False, context=dict(self.env.context, allowed_company_ids=owner.company_ids.ids))
+        context = dict(self.env.context, allowed_company_ids=owner.company_ids.ids)
+        if numbering := self.env["fsm.api.key.scope"]._fsj_id_maps_of(hook.stage_numbering):
+            context["fsj_id_maps"] = numbering  # ids as the key that subscribed speaks them (JDX)
+        env = self.env(user=owner, su=False, context=context)
         exposed = env["res.config.settings"]._fsm_jobs_api_models()
         try:
             api_ = ModelApi(env, hook.model, exposed)
@@ -118,7 +121,7 @@ class FsmWebhookWorker(models.AbstractModel):
                 change.model,
                 change.res_id,
                 record,
-                webhooks.previous_values(change.previous, api_.fields),
+                api_.previous_values(webhooks.previous_values(change.previous, api_.fields)),
                 change.details or None,
             )
             vals_list.append(

@@ -607,6 +607,36 @@ class TestFsmWebhook(WebhookMixin, JobsCase):
         with self.assertRaises(AccessError), mute_logger("odoo.models", "odoo.addons.base.models.ir_model"):
             self.Hook.with_user(user).create({"name": "not mine", "url": URL})
 
+    def test_a_subscription_made_by_a_jdx_key_speaks_seed_000_stage_numbers(self):
+        """A subscription made with a JDX key (its context carries the key's numbering) writes stage
+        ids as that key reads them, in the record and in previous; others keep Odoo's ids."""
+        jdx = self.env["fsm.api.key.scope"]._fsj_id_maps_of("jdx")
+        numbered = self.Hook.with_context(fsj_id_maps=jdx).create({"name": "jdx", "url": URL, "user_id": self.owner.id})
+        plain = self.new_hook(name="plain")
+        self.assertEqual((numbered.stage_numbering, plain.stage_numbering), ("jdx", "odoo"))
+        job = self.new_job()
+        self.env.cr.flush()
+        job.action_start()
+        self.env.cr.flush()
+        fake = self.run_worker(FakeReceiver())
+        started = [
+            (call["url"], json.loads(call["body"]))
+            for call in fake.calls
+            if json.loads(call["body"])["type"] == "job.stage_changed"
+            and json.loads(call["body"])["data"]["id"] == job.id
+        ]
+        self.assertEqual(len(started), 2)
+        by_hook = {
+            hook: body
+            for hook in (numbered, plain)
+            for body in [d.body for d in self.deliveries(hook, job) if d.event_type == "job.stage_changed"]
+        }
+        jdx_body, plain_body = json.loads(by_hook[numbered])["data"], json.loads(by_hook[plain])["data"]
+        self.assertEqual(jdx_body["record"]["stage_id"], [3, "In Progress"])
+        self.assertEqual(jdx_body["previous"]["stage_id"], [1, "New"])
+        self.assertEqual(plain_body["record"]["stage_id"], [self.stage_in_progress.id, "In Progress"])
+        self.assertEqual(plain_body["previous"]["stage_id"], [self.stage_new.id, "New"])
+
     def test_a_manager_changes_only_the_subscriptions_he_owns(self):
         """Redirecting another owner's subscription would send that owner's records elsewhere."""
         groups = ("fieldservice.group_fsm_manager",)
