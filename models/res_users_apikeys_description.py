@@ -3,6 +3,8 @@
 
 from odoo import fields, models
 
+from odoo.addons.base.models.res_users import check_identity
+
 
 class ResUsersApikeysDescription(models.TransientModel):
     """Odoo's "New API Key" wizard (Preferences > Account Security) can make a key for the REST API
@@ -27,6 +29,7 @@ class ResUsersApikeysDescription(models.TransientModel):
         "Cancelled 5), for integrations that hard-code them.",
     )
 
+    @check_identity  # as Odoo's own make_key: the identity check asserts the method carries it
     def make_key(self):
         if not self.fsj_restapi:
             return super().make_key()

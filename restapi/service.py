@@ -110,11 +110,8 @@ class ModelApi:
                 continue
             field, operator, value = leaf
             orm_field, api, desc = self.orm_path(field)
-            if self.id_maps and operator in ("=", "!=", "in", "not in"):
-                if desc.get("type") == "many2one" and desc.get("relation") in self.id_maps:
-                    value = self._domain_ids_to_orm(desc["relation"], value, field)
-                elif field.rsplit(".", 1)[-1] == "id" and api.name in self.id_maps:
-                    value = self._domain_ids_to_orm(api.name, value, field)
+            if self.id_maps and operator not in ("any", "not any"):
+                value = self._domain_value_to_orm(field, operator, value, api, desc)
             if operator in ("any", "not any"):
                 if desc["type"] not in RELATIONAL_TYPES:
                     raise ApiError(
@@ -215,6 +212,45 @@ class ModelApi:
             )
         return to_orm[value]
 
+    def _domain_value_to_orm(self, field, operator, value, api, desc):
+        """A domain value on ids the key numbers its own way (a relation to such a model, or ``id``
+        of one), as the ORM's ids. Only equality and membership compare numbers; other operators on
+        them are refused (a number has no order). Strings (e.g. stage codes) are left as they are."""
+        if desc.get("type") in RELATIONAL_TYPES and desc.get("relation") in self.id_maps:
+            model = desc["relation"]
+        elif field.rsplit(".", 1)[-1] == "id" and api.name in self.id_maps:
+            model = api.name
+        else:
+            return value
+        values = value if isinstance(value, list | tuple) else [value]
+        if values and all(isinstance(v, str) for v in values):
+            return value  # codes, names: the model's own domain hooks read them
+        if operator not in ("=", "!=", "in", "not in"):
+            raise ApiError(
+                400,
+                "invalid_domain",
+                f"'{field}' holds this key's {model} numbers: compare them with =, !=, in or not in, not {operator}.",
+                {"field": field},
+            )
+        return self._domain_ids_to_orm(model, value, field)
+
+    def _value_ids_to_orm(self, name, desc, value):
+        """A written many2one id, or the ids of x2many commands, as the ORM's ids."""
+        model = desc["relation"]
+        if desc["type"] == "many2one":
+            return self._id_to_orm(model, value, name)
+        if desc["type"] not in ("one2many", "many2many"):
+            return value
+        commands = []
+        for command in value:
+            code = command[0]
+            if code == 6:
+                command = (6, 0, [self._id_to_orm(model, v, name) for v in command[2]])
+            elif code in (1, 2, 3, 4):
+                command = (code, self._id_to_orm(model, command[1], name), *command[2:])
+            commands.append(command)
+        return commands
+
     def _domain_ids_to_orm(self, model, value, field):
         if isinstance(value, list | tuple):
             return [self._id_to_orm(model, v, field, 400, "invalid_domain") for v in value]
@@ -314,8 +350,8 @@ class ModelApi:
                     value = value_to_orm(name, desc, raw)
                     if isinstance(value, tuple):  # a many2one_reference given as 'model,id'
                         value = self._reference_target(name, desc, value, values)
-                    if value and desc["type"] == "many2one" and desc.get("relation") in self.id_maps:
-                        value = self._id_to_orm(desc["relation"], value, name)
+                    if value and desc.get("relation") in self.id_maps:
+                        value = self._value_ids_to_orm(name, desc, value)
                     value = self._check_relations(name, desc, value)
                 values[orm] = value
             self.model._fsj_api_check_vals(values, creating)
@@ -408,7 +444,16 @@ class ModelApi:
         (its ``_fsj_api_created`` hook)."""
         return records._fsj_api_created(self.render(records, names))
 
+    def _check_creatable(self):
+        if self.name in self.id_maps:
+            raise ApiError(
+                422,
+                "numbered_model",
+                f"This key numbers {self.name} records its own way (e.g. seed 000's stages): it cannot create others.",
+            )
+
     def create_record(self, body):
+        self._check_creatable()
         values = self.orm_values(body, creating=True)
         record = self.model.create(values)
         return record
@@ -421,6 +466,7 @@ class ModelApi:
             raise ApiError(400, "invalid_body", "The batch is empty.")
         if len(bodies) > MAX_BATCH:
             raise ApiError(413, "batch_too_large", f"At most {MAX_BATCH} records in one batch.")
+        self._check_creatable()
         self.prefetch_targets(bodies)
         values = []
         for index, body in enumerate(bodies):

@@ -15,3 +15,4 @@ from . import test_restapi_files
 from . import test_restapi_signature
 from . import test_restapi_report
 from . import test_fsm_order_time_log
+from . import test_restapi_jdx
