@@ -656,7 +656,7 @@ def step_live_server_suite(ctx):
             ),
         )
         t1 = time.time()
-        for report in ("hardening.txt", "schemathesis.txt"):
+        for report in ("hardening.txt", "schemathesis.txt", "webhooks.txt"):
             (WORK / report).unlink(missing_ok=True)
         passed, failed = pytest_run("external", ROOT / "pytests" / "external", env=penv)
         ctx.tally.add(
