@@ -40,7 +40,17 @@ def job(factories, rpc):
     return row
 
 
-def test_sign_then_pdf_holds_job_customer_and_signature(api, job):
+@pytest.fixture
+def unstyled_reports(rpc):
+    """Reports rendered without the server's CSS (``report.url`` on a closed port): Debian's
+    wkhtmltopdf (unpatched Qt) draws styled text as outlines, which pdftotext cannot read."""
+    before = rpc("ir.config_parameter", "get_param", "report.url") or ""
+    rpc("ir.config_parameter", "set_param", "report.url", "http://127.0.0.1:9")
+    yield
+    rpc("ir.config_parameter", "set_param", "report.url", before)
+
+
+def test_sign_then_pdf_holds_job_customer_and_signature(api, job, unstyled_reports):
     png = make_png()
     path = f"/object/fsm.order/{job['id']}"
 
