@@ -106,11 +106,11 @@ def odoo_free_layer(tally, args):
         tally.add("ruff", 0, 1, "(ruff not installed: pip install -r test-requirements.txt)")
     # pylint-odoo (the OCA mandatory checks, .pylintrc-mandatory)
     if _has_module("pylint_odoo"):
-        # the addon's own code (the runner and the pytest suites are not Odoo code)
+        # the addon's own code (the runner, the pytest suites and the client package are not Odoo code)
         files = [
             str(p.relative_to(ROOT))
             for p in ROOT.rglob("*.py")
-            if _is_addon_file(p) and p.relative_to(ROOT).parts[0] not in ("scripts", "pytests", "bench")
+            if _is_addon_file(p) and p.relative_to(ROOT).parts[0] not in ("scripts", "pytests", "bench", "client")
         ]
         cmd = [sys.executable, "-m", "pylint", "--rcfile=.pylintrc-mandatory", *files]
         rc = run(cmd, cwd=ROOT, env=tools_env)
