@@ -19,6 +19,11 @@ RUN python3 -m pip download --no-deps --disable-pip-version-check -d /tmp/oca-wh
     && mv /tmp/oca-unpacked/odoo/addons/* /opt/oca-addons/ \
     && rm -rf /tmp/oca-wheels /tmp/oca-unpacked /tmp/oca-requirements.txt
 
+# The addon's Python dependency (__manifest__.py external_dependencies): Swagger UI's files for the docs
+# page. --no-deps: its one dependency, Jinja2, is already there as Odoo's Debian package (dpkg-owned).
+RUN python3 -m pip install --no-cache-dir --disable-pip-version-check --break-system-packages --no-deps \
+        swagger-ui-bundle==1.1.0
+
 # The addons path goes in the config file, not on the command line: Odoo 18 checks every --addons-path
 # entry and refuses an empty folder (/mnt/extra-addons, unless something is mounted there), while the
 # config file's list is taken as it is. Odoo's own addons are always on the path.

@@ -1,1 +1,2 @@
+from . import docs
 from . import restapi

@@ -13,7 +13,7 @@ from odoo import http
 from odoo.http import request
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
-from ..restapi import errors, feed, files, openapi, parsing, reports, service, signature
+from ..restapi import bulk, errors, feed, files, imports, messages, openapi, parsing, reports, service, signature
 
 _logger = logging.getLogger(__name__)
 
@@ -21,6 +21,7 @@ BASE = "/restapi/1.0"
 MAX_BODY_BYTES = 1024 * 1024
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 REPLAYED_HEADERS = ("ETag", "X-Total-Count", "Location")
+IMPORT_RUN_MODEL = "fsm.api.import.run"  # audited under this name
 
 
 class RestApiController(http.Controller):
@@ -36,11 +37,17 @@ class RestApiController(http.Controller):
     def object(self, model, rec_id=None, **params):
         method = request.httprequest.method
         if rec_id is None:
-            handlers = {"GET": self._search, "POST": self._create}
+            handlers = {
+                "GET": self._search,
+                "POST": self._create,
+                "PUT": self._upsert_many,
+                "PATCH": self._write_many,
+                "DELETE": self._unlink_many,
+            }
         else:
             handlers = {
                 "GET": self._read,
-                "PUT": self._write,
+                "PUT": self._upsert if bulk.ref_of(rec_id) is not None else self._write,
                 "PATCH": self._write,
                 "DELETE": self._unlink,
             }
@@ -122,6 +129,58 @@ class RestApiController(http.Controller):
         handlers = {"GET": lambda api, rec_id, params: reports.render(api, api.browse(rec_id), report_name)}
         return self._run(handlers, request.httprequest.method, model, rec_id, params)
 
+    @http.route(
+        f"{BASE}/object/<string:model>/<string:rec_id>/messages",
+        type="http",
+        auth="fsj_api_key",
+        csrf=False,
+        readonly=False,
+        save_session=False,
+    )
+    def messages(self, model, rec_id, **params):
+        def post(api, rec_id, params):
+            return 201, {"message": messages.post(api, api.browse(rec_id), self._body())}
+
+        return self._run({"POST": post}, request.httprequest.method, model, rec_id, params)
+
+    # -- import runs (restapi/imports.py; the journal is written by the models) ---------------------
+    @http.route(
+        [f"{BASE}/import-runs", f"{BASE}/import-runs/<string:run>"],
+        type="http",
+        auth="fsj_api_key",
+        csrf=False,
+        readonly=False,
+        save_session=False,
+    )
+    def import_runs(self, run=None, **params):
+        env = request.env
+        if run is None:
+            handlers = {
+                "GET": lambda: (200, {"import_runs": imports.recent(env)}),
+                "POST": lambda: (201, {"import_run": imports.start(env, self._body())}),
+            }
+        else:
+            handlers = {
+                "GET": lambda: (200, {"import_run": imports.read(env, run)}),
+                "PATCH": lambda: (200, {"import_run": imports.close(env, run, self._body())}),
+            }
+        method = request.httprequest.method
+        return self._respond(handlers.get(method), allowed=tuple(handlers), model=IMPORT_RUN_MODEL, rec_id=run)
+
+    @http.route(
+        f"{BASE}/import-runs/<string:run>/rollback",
+        type="http",
+        auth="fsj_api_key",
+        csrf=False,
+        readonly=False,
+        save_session=False,
+    )
+    def import_run_rollback(self, run, **params):
+        def rollback():
+            return 200, {"import_run": imports.rollback(request.env, run)}
+
+        return self._respond(rollback, allowed=("POST",), model=IMPORT_RUN_MODEL, rec_id=run)
+
     @http.route(f"{BASE}/fsm/dashboard", type="http", auth="fsj_api_key", csrf=False, save_session=False)
     def dashboard(self, date=None, **params):
         def run():
@@ -183,11 +242,36 @@ class RestApiController(http.Controller):
         api.check_if_match(record, request.httprequest.headers.get("If-Match"))
         return self._one(api, api.write_record(record, self._body()), params)
 
+    def _upsert(self, api, rec_id, params):
+        status, record = bulk.upsert_one(
+            api, bulk.ref_of(rec_id), self._body(), request.httprequest.headers.get("If-Match")
+        )
+        return self._one(api, record, params, status=status)
+
+    def _upsert_many(self, api, rec_id, params):
+        return 200, {api.name: bulk.upsert_many(api, self._body(), parsing.parse_fields(params.get("fields")))}
+
+    def _write_many(self, api, rec_id, params):
+        records = bulk.write_many(api, self._body())
+        return 200, {api.name: api.render(records, parsing.parse_fields(params.get("fields")))}
+
+    def _unlink_many(self, api, rec_id, params):
+        items = bulk.parse_ids(params.get("ids"))
+        if items is None:
+            if not request.httprequest.get_data(cache=True).strip():
+                raise parsing.ApiError(
+                    400, "invalid_body", 'Name the records to delete: ids=[1,2,3] or a body [{"id": 1}, …].'
+                )
+            items = self._body()
+        elif request.httprequest.get_data(cache=True).strip():
+            raise parsing.ApiError(400, "invalid_body", "Give the records to delete as ids=[…] or as a body, not both.")
+        return 200, {api.name: bulk.unlink_many(api, items)}
+
     def _unlink(self, api, rec_id, params):
         record = api.browse(rec_id)
         api.check_if_match(record, request.httprequest.headers.get("If-Match"))
         api.unlink_record(record)
-        return 200, {api.name: {"id": int(rec_id), "deleted": True}}
+        return 200, {api.name: {"id": api.api_id(api.name, record.id), "deleted": True}}
 
     # ---------------------------------------------------------------- plumbing
     def _access(self):
@@ -217,7 +301,7 @@ class RestApiController(http.Controller):
             apis.append(service.ModelApi(request.env, model, self._access()[0]))
 
         def run():
-            return handlers[method](apis[0], rec_id, params)
+            return handlers[method](apis[-1], rec_id, params)
 
         return self._respond(run, allowed=tuple(handlers), model=model, rec_id=rec_id, check=check, max_body=max_body)
 
@@ -239,33 +323,45 @@ class RestApiController(http.Controller):
         writing = method in WRITE_METHODS
         idem_key = request.httprequest.headers.get("Idempotency-Key") if method == "POST" else None
         response = payload = None
-        try:
-            if writing and self._access()[1]:
-                raise parsing.ApiError(403, "read_only_key", "This API key may only read.")
-            if check:
-                check()  # before any replay: a stored answer only reaches who may ask again
-            if idem_key:
-                response = self._idempotent_replay(idem_key)
-            if response is None:
-                answer = run()
-                request.env.flush_all()  # constraint errors surface here, inside our error handling
-                if isinstance(answer, WerkzeugResponse):  # a file: streamed as it is
-                    response = answer
-                    for name, value in request.env["ir.http"]._fsj_api_headers():
-                        response.headers.setdefault(name, value)
-                else:
-                    status, payload, *rest = answer
-                    response = self._json_response(status, payload, rest[0] if rest else None)
-                if idem_key:
-                    response = self._idempotent_store(idem_key, response)
-        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
-            raise  # Odoo retries the whole request
-        except Exception as exc:  # noqa: BLE001 - every error becomes a JSON answer
-            request.env.cr.rollback()  # an error writes nothing
-            response = self._error(exc, model)
+        for attempt in range(2):
+            try:
+                response, payload = self._attempt(run, check, writing, idem_key)
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                raise  # Odoo retries the whole request
+            except Exception as exc:  # noqa: BLE001 - every error becomes a JSON answer
+                request.env.cr.rollback()  # an error writes nothing
+                if not attempt and errors.is_external_ref_race(exc):
+                    # another request created a record with this external_ref since this one began
+                    # (an upsert of the same reference): once more, in a new snapshot that sees it
+                    request.env.reset()
+                    continue
+                response = self._error(exc, model)
+            break
         if writing and model:
             self._audit(model, rec_id, payload, response, time.monotonic() - started)
         return response
+
+    def _attempt(self, run, check, writing, idem_key):
+        if writing and self._access()[1]:
+            raise parsing.ApiError(403, "read_only_key", "This API key may only read.")
+        if check:
+            check()  # before any replay: a stored answer only reaches who may ask again
+        response = payload = None
+        if idem_key:
+            response = self._idempotent_replay(idem_key)
+        if response is None:
+            answer = run()
+            request.env.flush_all()  # constraint errors surface here, inside our error handling
+            if isinstance(answer, WerkzeugResponse):  # a file: streamed as it is
+                response = answer
+                for name, value in request.env["ir.http"]._fsj_api_headers():
+                    response.headers.setdefault(name, value)
+            else:
+                status, payload, *rest = answer
+                response = self._json_response(status, payload, rest[0] if rest else None)
+            if idem_key:
+                response = self._idempotent_store(idem_key, response)
+        return response, payload
 
     # -- idempotency, audit, errors ----------------------------------------------------------------
     def _request_hash(self):
@@ -340,6 +436,7 @@ class RestApiController(http.Controller):
                 duration=duration,
                 request_id=request.env["ir.http"]._fsj_request_id(),
                 remote_addr=httprequest.remote_addr,
+                import_run=httprequest.environ.get("fsj.import_run"),
             )
         )
 

@@ -5,9 +5,12 @@ its own rule, it asks the model through one of these hooks, which a model (e.g. 
 models/fsm_order.py) or another addon overrides with ``_inherit``, extending dicts and lists after
 ``super()``."""
 
-from odoo import api, models
+from odoo import Command, _, api, models
 
+from ..exceptions import FsjApiError
 from .fsm_api_change import capture_previous
+from .fsm_api_import_run import is_journaled
+from .fsm_api_import_run import journal as import_journal
 
 # what the API asks fields_get for
 FIELD_ATTRIBUTES = ["type", "relation", "selection", "required", "readonly", "store", "string", "model_field"]
@@ -64,6 +67,42 @@ class Base(models.AbstractModel):
         field ``orm_name``): returns (ORM field, value), e.g. a stage given by its code."""
         return orm_name, value
 
+    # -- pseudo-fields: values the API computes without a field ----------------------------------
+    @api.model
+    def _fsj_api_pseudo_fields(self):
+        """Override to answer values that are no field, asked by name in ``fields`` (never in the
+        default set; never written, filtered nor sorted on): {API name: (method, description)}. The
+        method is called once on all the records of an answer and returns {record id: JSON value};
+        the description is fields_get-like (``type``, ``string``, ``help``) for the OpenAPI document.
+        By default ``actions``, for a model that describes actions (``_fsj_api_action_descriptions``)."""
+        descriptions = self._fsj_api_action_descriptions()
+        if not descriptions:
+            return {}
+        return {
+            "actions": (
+                "_fsj_api_actions",
+                {
+                    "type": "actions",
+                    "string": "Allowed Actions",
+                    "readonly": True,
+                    "help": "What the API key's user may do with the record now.",
+                    "selection": list(descriptions.items()),
+                },
+            )
+        }
+
+    @api.model
+    def _fsj_api_action_descriptions(self):
+        """Override to describe the actions a record of the model may allow: {action: description}
+        (the pseudo-field ``actions`` lists those the user may perform now, ``_fsj_api_actions``)."""
+        return {}
+
+    def _fsj_api_actions(self):
+        """Override to answer the actions (of ``_fsj_api_action_descriptions``) the user may perform
+        now on each record: {record id: [action, ...]}, for all the records at once (no query per
+        record: the API asks it for a page of up to 1000)."""
+        return {record.id: [] for record in self}
+
     # -- writing ---------------------------------------------------------------------------------
     @api.model
     def _fsj_api_value_converters(self):
@@ -74,9 +113,49 @@ class Base(models.AbstractModel):
         return {}
 
     @api.model
+    def _fsj_api_write_only_fields(self):
+        """Override to accept values that are no field of the model in create and upsert bodies (e.g.
+        fsm.order's ``customer`` object): {API name: fields_get-like description}. Each needs a value
+        converter (``_fsj_api_value_converters``) that turns it into a field's value; never read."""
+        return {}
+
+    @api.model
     def _fsj_api_check_vals(self, vals, creating):
         """Override to refuse values (ORM names) before they are written: raise FsjApiError."""
         return None
+
+    def _fsj_import_values(self, previous):
+        """Override to restore old values your own way: the ORM values that write back ``previous``
+        (an import run's journal, as the change log keeps values: ids for relations, ISO dates)."""
+        values = {}
+        for fname, value in previous.items():
+            field = self._fields.get(fname)
+            if field is None or not field.store or (field.compute and not field.inverse and field.readonly):
+                continue
+            if field.type == "many2one":
+                value = value[0] if isinstance(value, list) and value else (value or False)
+            elif field.type == "many2many":
+                value = [Command.set(value or [])]
+            elif field.type == "one2many":
+                continue  # the run's new lines go with the rollback of their creation
+            values[fname] = value
+        return values
+
+    # -- external references (models/fsj_external_ref_mixin.py overrides these) -------------------
+    @api.model
+    def _fsj_api_find_by_ref(self, refs):
+        """{external_ref: record} of the records the user sees with those references."""
+        raise FsjApiError(
+            _("%(model)s records have no external reference.", model=self._name),
+            status=400,
+            code="no_external_ref",
+            details={"model": self._name},
+        )
+
+    @api.model
+    def _fsj_api_check_ref(self, ref):
+        """Refuse a malformed reference (raise FsjApiError); returns it."""
+        return self._fsj_api_find_by_ref([ref])
 
     def _fsj_api_write(self, vals):
         """Override to write API values another way (e.g. a stage change that runs a workflow)."""
@@ -160,6 +239,8 @@ class Base(models.AbstractModel):
     def _create(self, data_list):
         records = super()._create(data_list)
         records._fsj_log_changes("create")
+        if self.env.context.get("fsj_import_run"):
+            import_journal(self.env, "create", records)
         return records
 
     def _write_multi(self, vals_list):
@@ -168,6 +249,9 @@ class Base(models.AbstractModel):
         return super()._write_multi(vals_list)
 
     def write(self, vals):
+        if self.env.context.get("fsj_import_run") and self._ids and is_journaled(self._name):
+            # an import run keeps the old values of what it changes (its rollback writes them back)
+            import_journal(self.env, "write", self, capture_previous(self, list(vals)))
         log = self.env["fsm.api.change"]
         if self._ids and self._name in log._tracked_models() and self._name in log._webhook_models():
             # old values only for models with an active subscription (their events say what changed)

@@ -30,10 +30,13 @@ class FsmApiAudit(models.Model):
     duration_ms = fields.Float(string="Duration (ms)", readonly=True)
     request_id = fields.Char(readonly=True, index=True)
     remote_addr = fields.Char(string="Client Address", readonly=True)
+    import_run = fields.Char(
+        readonly=True, index="btree_not_null", help="The import run the request wrote under (X-Import-Run)."
+    )
 
     @api.model
     def _prepare_log_call_values(
-        self, method, path, model, record_ids, status, error_code, duration, request_id, remote_addr
+        self, method, path, model, record_ids, status, error_code, duration, request_id, remote_addr, import_run=None
     ):
         """Override to record more: the values of one audit row, for the request's user and key
         (context ``fsj_api_key_name``)."""
@@ -49,6 +52,7 @@ class FsmApiAudit(models.Model):
             "duration_ms": round(duration * 1000, 1),
             "request_id": request_id,
             "remote_addr": remote_addr,
+            "import_run": import_run,
         }
 
     @api.model

@@ -20,10 +20,26 @@ from .fsm_stage import (
 )
 
 SIGNATURE_BLOCKING_PARAM = "fieldservice_jobs.signature_blocking"
+# what seed 004's customer object may hold (fsm.order's write-only ``customer``)
+CUSTOMER_KEYS = (
+    "ref",
+    "name",
+    "first_name",
+    "last_name",
+    "email",
+    "mobile",
+    "phone",
+    "street",
+    "street2",
+    "city",
+    "zip",
+    "country_code",
+)
 
 
 class FSMOrder(models.Model):
-    _inherit = "fsm.order"
+    _name = "fsm.order"
+    _inherit = ["fsm.order", "fsj.external.ref.mixin"]
 
     # -- job fields (seed 000 names; see readme/DESCRIPTION.md for how they map onto OCA's) --------
     partner_id = fields.Many2one(
@@ -67,6 +83,11 @@ class FSMOrder(models.Model):
     date_start = fields.Datetime(tracking=True)
     date_end = fields.Datetime(tracking=True)
     can_start = fields.Boolean(compute="_compute_can_start")
+    source_create_date = fields.Datetime(
+        string="Original Created On",
+        copy=False,
+        help="When the job was created in the system it was imported from (fsj-import keeps it here).",
+    )
 
     def init(self):
         res = super().init()
@@ -123,7 +144,101 @@ class FSMOrder(models.Model):
 
     @api.model
     def _fsj_api_value_converters(self):
-        return dict(super()._fsj_api_value_converters(), type=self._fsj_api_job_type, stage_id=self._fsj_api_stage)
+        return dict(
+            super()._fsj_api_value_converters(),
+            type=self._fsj_api_job_type,
+            stage_id=self._fsj_api_stage,
+            customer=self._fsj_api_customer,
+        )
+
+    @api.model
+    def _fsj_api_write_only_fields(self):
+        # seed 004 (Sitoo) creates a service order with its customer inline
+        return dict(
+            super()._fsj_api_write_only_fields(),
+            customer={
+                "type": "json",
+                "relation": "res.partner",
+                "string": "Customer (found or created)",
+                "help": "The customer as an object: found by ref (its external_ref), else by email, else "
+                "created. Keys: " + ", ".join(CUSTOMER_KEYS) + ". Stands for partner_id.",
+                "keys": list(CUSTOMER_KEYS),
+            },
+        )
+
+    @api.model
+    def _fsj_api_customer(self, raw, cache):
+        """Seed 004's customer object: the partner with its ``ref`` (external reference), else the one
+        with its email, else a new one, as the user (who needs the right to create partners for that).
+        Looked up once per request for a batch of jobs of the same customers. A found partner is not
+        changed, except that it gets the reference when it has none."""
+        if not isinstance(raw, dict) or not raw:
+            raise FsjApiError(
+                _('customer must be an object such as {"first_name": ..., "email": ...}.'),
+                details={"field": "customer"},
+            )
+        unknown = sorted(set(raw) - set(CUSTOMER_KEYS))
+        if unknown:
+            raise FsjApiError(
+                _("customer: unknown key(s) %(keys)s.", keys=", ".join(unknown)),
+                status=400,
+                code="unknown_field",
+                details={"field": "customer", "fields": unknown, "allowed": list(CUSTOMER_KEYS)},
+            )
+        bad = sorted(k for k, v in raw.items() if v is not None and not isinstance(v, str))
+        if bad:
+            raise FsjApiError(
+                _("customer: %(keys)s must be strings.", keys=", ".join(bad)), details={"field": "customer"}
+            )
+        partners = self.env["res.partner"]
+        ref = (raw.get("ref") or "").strip() or None
+        email = (raw.get("email") or "").strip() or None
+        found = cache.setdefault("fsm.order:customer", {})
+        key = ("ref", ref) if ref else ("email", email.lower()) if email else None
+        if key and key in found:
+            return "partner_id", found[key].id
+        partner = partners
+        if ref:
+            partners._fsj_api_check_ref(ref)
+            partner = partners._fsj_api_find_by_ref([ref]).get(ref, partners)
+        if not partner and email:
+            partner = partners.search(
+                [("email", "=ilike", email), ("company_id", "in", [False, self.env.company.id])],
+                order="company_id, id",
+                limit=1,
+            )
+            if partner and ref and not partner.external_ref:
+                partner.external_ref = ref
+        if not partner:
+            partner = partners.create(self._fsj_api_customer_values(raw, ref, email))
+        if key:
+            found[key] = partner
+        return "partner_id", partner.id
+
+    @api.model
+    def _fsj_api_customer_values(self, raw, ref, email):
+        name = (raw.get("name") or "").strip() or " ".join(
+            part.strip() for part in (raw.get("first_name"), raw.get("last_name")) if part and part.strip()
+        )
+        if not name:
+            raise FsjApiError(
+                _("customer: a new customer needs a name (name, or first_name and last_name)."),
+                code="missing_field",
+                details={"field": "customer.first_name"},
+            )
+        values = {"name": name, "email": email, "external_ref": ref}
+        for key in ("mobile", "phone", "street", "street2", "city", "zip"):
+            if raw.get(key):
+                values[key] = raw[key].strip()
+        if raw.get("country_code"):
+            country = self.env["res.country"].search([("code", "=ilike", raw["country_code"].strip())], limit=1)
+            if not country:
+                raise FsjApiError(
+                    _("customer: unknown country code %(code)r.", code=raw["country_code"]),
+                    details={"field": "customer.country_code"},
+                )
+            values["country_id"] = country.id
+        return values
 
     @api.model
     def _fsj_api_job_type(self, raw, cache):
@@ -259,7 +374,118 @@ class FSMOrder(models.Model):
         domain = [("scheduled_date_start", ">=", start), ("scheduled_date_start", "<", end)]
         count = self.search_count(domain)
         jobs = self.search(domain, order="scheduled_date_start, id") if count <= limit else None
-        return {"stages": [(stage, counts.get(stage, 0)) for stage in stages], "count": count, "jobs": jobs}
+        return {
+            "stages": [(stage, counts.get(stage, 0)) for stage in stages],
+            "count": count,
+            "jobs": jobs,
+            "actions": self._fsj_api_stage_actions(stages),
+        }
+
+    # -- allowed actions (the API's pseudo-field ``actions``, models/base.py) ------------------------
+    @api.model
+    def _fsj_api_action_descriptions(self):
+        return dict(
+            super()._fsj_api_action_descriptions(),
+            schedule="Give or change the technician and the scheduled start (PATCH person_id, "
+            "scheduled_date_start): a New job with both becomes Scheduled.",
+            start="Start the job: POST /object/fsm.order/<id>/action_start (or PATCH stage_id 'in_progress').",
+            complete="Complete the job: POST /object/fsm.order/<id>/action_complete (or PATCH stage_id 'completed').",
+            cancel="Cancel the job: POST /object/fsm.order/<id>/action_cancel (or PATCH stage_id 'cancelled').",
+            check_in="Check in on site as the key's user: POST /object/fsm.order/<id>/check_in.",
+            check_out="Check out (the key's user is checked in): POST /object/fsm.order/<id>/check_out.",
+            update="Change the job's fields: PATCH /object/fsm.order/<id>.",
+            delete="Delete the job (New jobs only): DELETE /object/fsm.order/<id>.",
+        )
+
+    def _fsj_api_actions(self):
+        """What the user may do now with each job: the workflow's transitions from its stage (as
+        action_start, action_complete, action_cancel and the visits allow them), narrowed by the
+        user's rights on the job (access rights and record rules for write and unlink) and the key
+        (a read-only key does nothing). A few queries for all the jobs, none per job."""
+        result = super()._fsj_api_actions()
+        if not self or self.env["fsm.api.key.scope"]._fsj_api_access()[1]:
+            return result
+        writable = self._filtered_access("write")
+        deletable = self._filtered_access("unlink")
+        default_stage = self._default_stage_id()
+        logs = self.env["fsm.order.time.log"]
+        visits = logs.has_access("create")
+        checked_in = set()
+        if logs.has_access("read"):
+            open_visits = logs.search_fetch(
+                [("order_id", "in", self.ids), ("user_id", "=", self.env.uid), ("check_out", "=", False)], ["order_id"]
+            )
+            checked_in = set(open_visits.order_id.ids)
+        unsigned = self._fsj_signature_missing()
+        order_of = list(self._fsj_api_action_descriptions())
+        for order in self:
+            can_write = order in writable
+            actions = set(order._fsj_stage_actions(order.stage_id, can_write, visits))
+            # the user's own open visit decides: check out (whatever the stage is now), else check in
+            if visits and order.id in checked_in:
+                actions = (actions - {"check_in"}) | {"check_out"}
+            else:
+                actions.discard("check_out")
+            if order.id in unsigned:
+                actions.discard("complete")
+            if can_write:
+                actions.add("update")
+            if order in deletable and order.stage_id == default_stage:  # OCA's can_unlink()
+                actions.add("delete")
+            result[order.id] = sorted(actions, key=order_of.index)
+        return result
+
+    @api.model
+    def _fsj_api_stage_actions(self, stages):
+        """{stage id: [action, ...]}: what a job in each stage allows the user, by the access rights
+        on jobs alone (record rules, the user's own visits and a missing signature narrow it per job,
+        see ``_fsj_api_actions``)."""
+        if self.env["fsm.api.key.scope"]._fsj_api_access()[1]:
+            return {stage.id: [] for stage in stages}
+        can_write = self.has_access("write")
+        visits = self.env["fsm.order.time.log"].has_access("create")
+        default_stage = self._default_stage_id()
+        result = {}
+        for stage in stages:
+            actions = self._fsj_stage_actions(stage, can_write, visits)
+            if can_write:
+                actions.append("update")
+            if stage == default_stage and self.has_access("unlink"):
+                actions.append("delete")
+            result[stage.id] = actions
+        return result
+
+    @api.model
+    def _fsj_stage_actions(self, stage, can_write, visits):
+        """The workflow's actions from ``stage``: start from any open stage but In Progress,
+        complete and cancel from an open stage, (re)schedule a New or Scheduled job, check in on an
+        open job (a New or Scheduled one is started by it: a write), check out while checked in.
+        A closed job (Completed, Cancelled or a closed stage) allows none of them."""
+        code = stage.code
+        closed = stage.is_closed or code in (STAGE_COMPLETED, STAGE_CANCELLED)
+        if closed:
+            return []
+        starting = code in (STAGE_NEW, STAGE_SCHEDULED)
+        actions = []
+        if can_write:
+            actions += ["schedule"] if starting else []
+            actions += ["start"] if code != STAGE_IN_PROGRESS else []
+            actions += ["complete", "cancel"]
+        if visits and (can_write or not starting):
+            actions.append("check_in")
+        if visits and not starting:  # a check-in starts a New or Scheduled job
+            actions.append("check_out")
+        return actions
+
+    def _fsj_signature_missing(self):
+        """Ids of the jobs that completing would refuse for their missing signature (the setting
+        Signature Blocking and a Completed stage that requires one)."""
+        if not self.env["ir.config_parameter"].sudo().get_param(SIGNATURE_BLOCKING_PARAM):
+            return set()
+        completed = self.env["fsm.stage"]._get_job_stage(STAGE_COMPLETED)
+        if not completed.require_signature:
+            return set()
+        return set(self.filtered(lambda o: not o.signature).ids)
 
     @api.depends("location_id")
     def _compute_partner_id(self):
@@ -413,6 +639,9 @@ class FSMOrder(models.Model):
         # Uninstalling this addon removes its demo jobs, whatever their stage; otherwise OCA's rule
         # (only New jobs may be deleted) stands.
         if self.env.context.get(MODULE_UNINSTALL_FLAG):
+            return True
+        # the rollback of an import run deletes the jobs the run created, whatever their stage
+        if self.id in self.env.context.get("fsj_rollback_created", ()):
             return True
         return super().can_unlink()
 

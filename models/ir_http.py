@@ -3,12 +3,16 @@
 import logging
 import re
 import uuid
+import zoneinfo
 
+import babel.core
+import pytz
 import werkzeug.exceptions
 
 from odoo import models
 from odoo.http import request
 
+from ..exceptions import FsjApiError
 from .fsm_api_auth_failure import ApiKeyThrottled
 from .fsm_api_rate_limit import RateLimited
 
@@ -18,13 +22,18 @@ BEARER_RE = re.compile(r"^bearer\s+(.+)$", re.IGNORECASE)
 # an API key as a client may send it: visible ASCII, no spaces (Odoo's keys are 40 hex digits)
 KEY_RE = re.compile(r"\A[\x21-\x7e]{1,256}\Z", re.ASCII)
 COMPANY_HEADER = "X-Company-Id"
+IMPORT_RUN_HEADER = "X-Import-Run"
+TZ_HEADER = "X-Timezone"
+TZ_PARAM = "tz"
+TZ_NAMES = {name.lower(): name for name in pytz.all_timezones}  # IANA names, as Odoo's tz selection
 CORS_PARAM = "fieldservice_jobs.api_cors_origins"
 CORS_ALLOW_HEADERS = (
-    "X-API-Key, Authorization, Content-Type, If-Match, Idempotency-Key, X-Company-Id, Range, If-None-Match"
+    "X-API-Key, Authorization, Content-Type, If-Match, Idempotency-Key, X-Company-Id, Range, If-None-Match, "
+    "Accept-Language, X-Timezone, X-Import-Run"
 )
 CORS_EXPOSE_HEADERS = (
     "ETag, X-Total-Count, X-Next-Start-After-Id, Retry-After, X-Request-Id, Idempotency-Replayed, "
-    "RateLimit, RateLimit-Policy, Content-Disposition, Content-Range, Accept-Ranges"
+    "RateLimit, RateLimit-Policy, Content-Disposition, Content-Range, Accept-Ranges, Content-Language"
 )
 # the largest multipart body (files: restapi/files.py takes up to 10 files of the largest size set,
 # plus their framing); refused here, before Odoo reads and parses it for the route's parameters
@@ -33,6 +42,61 @@ UPLOAD_OVERHEAD = 64 * 1024
 UPLOAD_MIB_PARAM = "fieldservice_jobs.api_max_upload_mb"
 CORS_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
 CORS_MAX_AGE = "600"
+
+
+# -- languages and time zones (Accept-Language, tz / X-Timezone) ------------------------------------
+LANGUAGE_RANGE_RE = re.compile(r"\A(?:\*|[A-Za-z]{1,8}(?:[-_][A-Za-z0-9]{1,8})*)\Z", re.ASCII)
+QVALUE_RE = re.compile(r"\A(?:0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?)\Z", re.ASCII)
+
+
+def parse_accept_language(header: str | None, installed, aliases=None) -> str | None:
+    """The code among ``installed`` (Odoo's codes, e.g. ['en_US', 'fr_FR', 'fr_BE']) that an
+    Accept-Language header prefers (RFC 9110: quality values, then the header's order). A range
+    matches its code exactly (``fr-BE``: fr_BE, case and ``-``/``_`` aside), else by its language:
+    the language's usual code (``aliases``, e.g. babel's {'fr': 'fr_FR'}), then its own country
+    (``de``: de_DE), then the first installed code of that language (``fr-CH``: fr_FR or fr_BE).
+    ``*`` and no acceptable language give None (the caller's default)."""
+    if not header:
+        return None
+    ranges = []
+    for index, part in enumerate(str(header).split(",")):
+        tag, _sep, params = part.partition(";")
+        tag = tag.strip()
+        if not LANGUAGE_RANGE_RE.match(tag):
+            continue
+        quality = 1.0
+        for param in params.split(";") if params else ():
+            key, _eq, raw = param.strip().partition("=")
+            if key.strip().lower() == "q":
+                quality = float(raw.strip()) if QVALUE_RE.match(raw.strip()) else -1.0
+        if quality > 0:
+            ranges.append((-quality, index, tag))
+    codes = {code.lower().replace("-", "_"): code for code in installed}
+    for _quality, _index, tag in sorted(ranges):
+        if tag == "*":
+            return None
+        wanted = tag.lower().replace("-", "_")
+        if wanted in codes:
+            return codes[wanted]
+        language = wanted.split("_")[0]
+        same = [code for key, code in codes.items() if key.split("@")[0].split("_")[0] == language]
+        if not same:
+            continue
+        for preferred in ((aliases or {}).get(language), f"{language}_{language.upper()}"):
+            if preferred and preferred.lower() in codes:
+                return codes[preferred.lower()]
+        return same[0]
+    return None
+
+
+SCRIPTS = {"latin": "Latn", "cyrillic": "Cyrl"}  # Odoo's @variants as ISO 15924 scripts
+
+
+def content_language(code: str) -> str:
+    """An Odoo language code as a BCP 47 tag for Content-Language: fr_FR -> fr-FR, sr@latin -> sr-Latn."""
+    code, _at, script = code.partition("@")
+    tag = code.replace("_", "-")
+    return f"{tag}-{SCRIPTS.get(script, script)}" if script else tag
 
 
 def api_request_id():
@@ -65,12 +129,15 @@ def cors_headers(preflight=False):
 
 
 def api_headers():
-    """Headers of every API answer: its request id, CORS (when the origin is allowed) and the key's
-    rate limit (when one applies)."""
+    """Headers of every API answer: its request id, CORS (when the origin is allowed), the key's
+    rate limit (when one applies) and the language of the answer (once the key is known)."""
+    environ = request.httprequest.environ
+    language = [("Content-Language", environ["fsj.language"])] if environ.get("fsj.language") else []
     return [
         ("X-Request-Id", api_request_id()),
         *cors_headers(),
-        *request.httprequest.environ.get("fsj.rate_limit", ()),
+        *environ.get("fsj.rate_limit", ()),
+        *language,
     ]
 
 
@@ -166,6 +233,9 @@ class IrHttp(models.AbstractModel):
         if id_maps := request.env["fsm.api.key.scope"]._fsj_api_id_maps(key_id):
             request.update_context(fsj_id_maps=id_maps)  # e.g. the JDX stage numbering
         cls._fsj_select_companies(headers.get(COMPANY_HEADER))
+        cls._fsj_select_language(headers.get("Accept-Language"))
+        cls._fsj_select_tz(httprequest.args.get(TZ_PARAM), headers.get(TZ_HEADER))
+        cls._fsj_select_import_run(headers.get(IMPORT_RUN_HEADER))
         try:
             httprequest.environ["fsj.rate_limit"] = request.env["fsm.api.rate.limit"]._hit(key_id)
         except RateLimited as exc:
@@ -177,6 +247,19 @@ class IrHttp(models.AbstractModel):
                 {"retry_after": exc.retry_after, "limit": exc.limit, "window": exc.window},
                 headers=[("Retry-After", str(exc.retry_after))],
             )
+
+    @classmethod
+    def _fsj_select_import_run(cls, header):
+        """X-Import-Run: the writes of this request are journaled under that import run of the key's
+        user (models/fsm_api_import_run.py), and its audit rows name it."""
+        if header is None:
+            return
+        try:
+            run = request.env["fsm.api.import.run"]._fsj_find(header.strip(), writing=True)
+        except FsjApiError as exc:
+            _abort(exc.status, exc.code, str(exc.args[0]), exc.details)
+        request.update_context(fsj_import_run=run.id)
+        request.httprequest.environ["fsj.import_run"] = run.uuid
 
     @classmethod
     def _fsj_select_companies(cls, header):
@@ -201,3 +284,41 @@ class IrHttp(models.AbstractModel):
                 {"companies": refused, "allowed": allowed},
             )
         request.update_context(allowed_company_ids=list(dict.fromkeys(wanted)))
+
+    @classmethod
+    def _fsj_select_language(cls, header):
+        """The language of the request (names, selection labels, the errors Odoo translates): the
+        installed language the Accept-Language header prefers, else the key's user's language (as
+        Odoo's web client speaks to them), else English or the first installed. Answered in the
+        Content-Language header. The field maps are cached per language (ir.model._fsj_api_fields)."""
+        env = request.env
+        installed = [code for code, _name in env["res.lang"].get_installed()]
+        lang = parse_accept_language(header, installed, babel.core.LOCALE_ALIASES)
+        if not lang:
+            user_lang = env.user.lang
+            lang = user_lang if user_lang in installed else ("en_US" if "en_US" in installed else installed[0])
+        request.update_context(lang=lang)
+        request.httprequest.environ["fsj.language"] = content_language(lang)
+
+    @classmethod
+    def _fsj_select_tz(cls, param, header):
+        """The request's time zone, from the ``tz`` query parameter (first) or the X-Timezone header:
+        an IANA name (e.g. Europe/Stockholm; case aside), else 400 ``invalid_tz``. It is the context's
+        tz, and a date alone in a domain on a date-and-time field is that day there (UTC otherwise)."""
+        given = param if param is not None else header
+        if given is None:
+            return
+        name = TZ_NAMES.get(given.strip().lower())
+        if name:
+            try:
+                zoneinfo.ZoneInfo(name)  # what the API converts dates with (restapi/parsing.py)
+            except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+                name = None
+        if not name:
+            _abort(
+                400,
+                "invalid_tz",
+                f"{given[:64]!r} is not an IANA time zone name (e.g. Europe/Stockholm, America/New_York, UTC).",
+                {"tz": given[:64]},
+            )
+        request.update_context(tz=name, fsj_tz=name)

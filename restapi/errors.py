@@ -18,9 +18,19 @@ from .parsing import ApiError
 
 _logger = logging.getLogger(__name__)
 
+# the unique index of external references (models/fsj_external_ref_mixin.py, UNIQUE_INDEX_SUFFIX)
+EXTERNAL_REF_INDEX_SUFFIX = "_fsj_external_ref_uniq"
+
 
 def _text(exc):
     return str(exc.args[0] if exc.args else exc)
+
+
+def is_external_ref_race(exc):
+    """A unique violation of an external reference: another transaction inserted the same one."""
+    return isinstance(exc, psycopg2.errors.UniqueViolation) and str(exc.diag.constraint_name or "").endswith(
+        EXTERNAL_REF_INDEX_SUFFIX
+    )
 
 
 def error_status_body(exc, own_table=None, request_id=None):
@@ -60,6 +70,8 @@ def _classify(exc, own_table, request_id):
             return 422, "missing_field", "A related record misses a required value.", {}
         column = exc.diag.column_name
         return 422, "missing_field", f"Field '{column}' is required.", {"field": column}
+    if is_external_ref_race(exc):
+        return 409, "duplicate_external_ref", "Another record of this company has this external_ref.", {}
     if isinstance(exc, psycopg2.IntegrityError):
         details = {"constraint": exc.diag.constraint_name} if own else {}
         return 422, "constraint_violation", "The values break a database constraint.", details

@@ -14,7 +14,7 @@ import base64
 import binascii
 import json
 
-from .parsing import MAX_ID, ApiError
+from .parsing import MAX_ID, ApiError, is_related_spec, spec_paths
 from .service import ModelApi
 
 DEFAULT_LIMIT = 100
@@ -45,6 +45,13 @@ def decode_cursor(cursor):
 
 def changes(env, exposed, model, cursor, limit, names):
     """One page of the feed, as the API key's user sees it."""
+    if is_related_spec(names):  # before any hop is looked at
+        raise ApiError(
+            400,
+            "invalid_fields",
+            "The change feed answers the model's own fields: no related fields (dotted names or specifications).",
+            {"fields": spec_paths(names)},
+        )
     api = ModelApi(env, model, exposed)
     api.resolve(names)  # unknown fields answer 400 on an empty page too
     log = env["fsm.api.change"]

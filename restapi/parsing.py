@@ -10,9 +10,11 @@ renders as ``{"error": {"status", "code", "message", "details"}}``.
 """
 
 import ast
+import datetime
 import json
 import math
 import re
+import zoneinfo
 
 # \A...\Z (not ^...$, which lets a trailing newline through); ASCII only (no Unicode digits or letters)
 NAME_RE = re.compile(r"\A[A-Za-z_][A-Za-z0-9_]*\Z", re.ASCII)
@@ -217,13 +219,26 @@ def _check_leaf(term, where):
 
 
 # -- fields, paging, order -------------------------------------------------------------------------
-def parse_fields(text: str | None) -> list[str] | None:
-    """Field names: ['a','b'], ["a","b"] or a,b. None means the default field set."""
+MAX_FIELD_HOPS = 3  # relations followed by one field path (partner_id.parent_id.country_id.code)
+SPEC_KEYS = ("fields", "limit", "order")  # what a web_read specification entry may hold here
+
+
+def parse_fields(text: str | None) -> list[str] | dict | None:
+    """Field names: ['a','b'], ["a","b"] or a,b: a list of names. None means the default field set.
+
+    Related reads: dotted names (``partner_id.email``) or Odoo's web_read specification as JSON
+    (``{"partner_id": {"fields": {"email": {}}}, "time_log_ids": {"fields": {...}, "limit": 5,
+    "order": "check_in desc"}}``) answer a specification instead, ``{name: {"fields": {...},
+    "limit": n, "order": [(field, direction)]}}`` (the keys present only when given), at most
+    MAX_FIELD_HOPS relations deep. Whether the fields exist is the service's business."""
     if text is None:
         return None
     text = str(text).strip()
     if not text:
         return None
+    if text[0] == "{":
+        spec = _literal(text, "invalid_fields", "fields")
+        return _check_spec(spec, ())
     if text[0] in "[(":
         names = _literal(text, "invalid_fields", "fields")
         if not isinstance(names, list | tuple):
@@ -231,9 +246,105 @@ def parse_fields(text: str | None) -> list[str] | None:
     else:
         names = [name.strip() for name in text.split(",")]
     for index, name in enumerate(names):
-        if not isinstance(name, str) or not NAME_RE.match(name):
+        if not isinstance(name, str) or not PATH_RE.match(name):
             raise ApiError(400, "invalid_fields", f"Bad field name {_short(name)} in fields.", {"index": index})
-    return list(dict.fromkeys(names))
+        if name.count(".") > MAX_FIELD_HOPS:
+            raise ApiError(
+                400,
+                "invalid_fields",
+                f"{name} follows {name.count('.')} relations; at most {MAX_FIELD_HOPS}.",
+                {"index": index, "max_hops": MAX_FIELD_HOPS},
+            )
+    names = list(dict.fromkeys(names))
+    if not any("." in name for name in names):
+        return names
+    spec = {}
+    for name in names:
+        *hops, last = name.split(".")
+        node = spec
+        for hop in hops:
+            node = node.setdefault(hop, {}).setdefault("fields", {})
+        node.setdefault(last, {})
+    return spec
+
+
+def is_related_spec(fields) -> bool:
+    """Whether parsed ``fields`` (parse_fields) ask for related records' fields."""
+    return isinstance(fields, dict)
+
+
+def _check_spec(spec, path):
+    """A web_read specification from a client, checked: names, keys, types, depth."""
+    where = ".".join(path) or "fields"
+    if not isinstance(spec, dict):
+        raise ApiError(
+            400,
+            "invalid_fields",
+            f'{where}: expected an object of field names, e.g. {{"name": {{}}, '
+            f'"partner_id": {{"fields": {{"email": {{}}}}}}}}, got {_short(spec)}.',
+            {"path": where},
+        )
+    checked = {}
+    for name, entry in spec.items():
+        dotted = ".".join((*path, str(name)))
+        if not isinstance(name, str) or not NAME_RE.match(name):
+            raise ApiError(400, "invalid_fields", f"Bad field name {_short(name)} in fields.", {"path": dotted})
+        if not isinstance(entry, dict):
+            raise ApiError(
+                400,
+                "invalid_fields",
+                f'{dotted}: expected {{}} or {{"fields": {{...}}}}, got {_short(entry)}.',
+                {"path": dotted},
+            )
+        unknown = sorted(str(key) for key in entry if key not in SPEC_KEYS)
+        if unknown:
+            raise ApiError(
+                400,
+                "invalid_fields",
+                f"{dotted}: unknown key(s) {', '.join(unknown)} (use {', '.join(SPEC_KEYS)}).",
+                {"path": dotted, "keys": unknown},
+            )
+        item = {}
+        if "fields" in entry:
+            if len(path) >= MAX_FIELD_HOPS:
+                raise ApiError(
+                    400,
+                    "invalid_fields",
+                    f"{dotted}: fields nest at most {MAX_FIELD_HOPS} relations deep.",
+                    {"path": dotted, "max_hops": MAX_FIELD_HOPS},
+                )
+            item["fields"] = _check_spec(entry["fields"], (*path, name))
+        if entry.get("limit") is not None:
+            limit = entry["limit"]
+            if not _is_int(limit) or not 0 <= limit <= MAX_ID:
+                raise ApiError(400, "invalid_fields", f"{dotted}: limit must be a whole number >= 0.", {"path": dotted})
+            item["limit"] = limit
+        if entry.get("order"):
+            if not isinstance(entry["order"], str):
+                raise ApiError(400, "invalid_fields", f"{dotted}: order must be a string.", {"path": dotted})
+            item["order"] = parse_order(entry["order"])
+        if ("limit" in item or "order" in item) and "fields" not in item:
+            raise ApiError(
+                400,
+                "invalid_fields",
+                f'{dotted}: limit and order apply to the records read with "fields".',
+                {"path": dotted},
+            )
+        checked[name] = item
+    return checked
+
+
+def spec_paths(spec, prefix="") -> list[str]:
+    """The dotted names of a specification (its leaves and the relations followed), e.g. for
+    messages: {"partner_id": {"fields": {"email": {}}}} -> ["partner_id.email"]."""
+    paths = []
+    for name, entry in spec.items():
+        dotted = f"{prefix}{name}"
+        if entry.get("fields"):
+            paths += spec_paths(entry["fields"], f"{dotted}.")
+        else:
+            paths.append(dotted)
+    return paths
 
 
 def parse_int(
@@ -274,6 +385,61 @@ def parse_order(text: str | None) -> list[tuple[str, str]]:
             raise ApiError(400, "invalid_order", f"Bad order {_short(part.strip())}: use 'field [asc|desc], ...'.")
         result.append((match.group(1), direction))
     return result
+
+
+# -- dates in domains -------------------------------------------------------------------------------
+DAY_RE = re.compile(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z", re.ASCII)
+DAY_OPERATORS = ("=", "!=", "<>", "<", "<=", ">", ">=")
+
+
+def day_bounds(day: str, tz_name: str | None = None) -> tuple[str, str]:
+    """('YYYY-MM-DD HH:MM:SS', same) in UTC: the start of ``day`` and of the next day in the IANA time
+    zone ``tz_name`` (UTC when None)."""
+    try:
+        date = datetime.date.fromisoformat(day)
+    except ValueError:
+        raise ApiError(400, "invalid_domain", f"{_short(day)} is not a valid date.") from None
+    try:
+        zone = zoneinfo.ZoneInfo(tz_name) if tz_name and tz_name != "UTC" else datetime.timezone.utc
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        raise ApiError(400, "invalid_tz", f"{_short(tz_name)} is not an IANA time zone name.") from None
+    bounds = []
+    for moment in (date, date + datetime.timedelta(days=1) if date < datetime.date.max else None):
+        if moment is None:  # 9999-12-31: the day has no end before the end of time
+            bounds.append("9999-12-31 23:59:59")
+            continue
+        local = datetime.datetime.combine(moment, datetime.time.min, tzinfo=zone)
+        try:
+            utc = local.astimezone(datetime.timezone.utc)
+        except OverflowError:
+            raise ApiError(400, "invalid_domain", f"{day} is out of range in UTC.") from None
+        bounds.append(utc.replace(tzinfo=None).isoformat(sep=" "))
+    return bounds[0], bounds[1]
+
+
+def local_today(tz_name: str | None = None) -> datetime.date:
+    """Today's date in the IANA time zone ``tz_name`` (UTC when None)."""
+    zone = zoneinfo.ZoneInfo(tz_name) if tz_name else datetime.timezone.utc
+    return datetime.datetime.now(zone).date()
+
+
+def day_condition(field: str, operator: str, value, tz_name: str | None = None) -> list | None:
+    """A condition comparing a datetime field to a date alone ('2026-12-01') as conditions on that
+    day in the time zone ``tz_name`` (UTC when None), in UTC: ``>=`` and ``<`` the day's start, ``>``
+    and ``<=`` its end (the next day's start), ``=`` the day, ``!=`` outside it (or empty, as Odoo's
+    ``!=``). A domain fragment in prefix notation; None when ``value`` is not a date alone."""
+    if not isinstance(value, str) or not DAY_RE.match(value) or operator not in DAY_OPERATORS:
+        return None
+    start, end = day_bounds(value, tz_name)
+    if operator in (">=", "<"):
+        return [(field, operator, start)]
+    if operator == ">":
+        return [(field, ">=", end)]
+    if operator == "<=":
+        return [(field, "<", end)]
+    if operator == "=":
+        return ["&", (field, ">=", start), (field, "<", end)]
+    return ["|", "|", (field, "<", start), (field, ">=", end), (field, "=", False)]
 
 
 def parse_json_body(raw: bytes, max_bytes: int) -> object:

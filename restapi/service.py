@@ -15,7 +15,8 @@ import hashlib
 from odoo.service.model import get_public_method
 
 from ..exceptions import FsjApiError
-from .parsing import MAX_ID, ApiError
+from . import related
+from .parsing import MAX_ID, ApiError, day_bounds, day_condition, is_related_spec, local_today
 from .prefetch import display_names
 from .values import value_from_orm, value_to_orm
 
@@ -25,6 +26,7 @@ MAX_BATCH = 1000  # records in one atomic batch create
 RELATIONAL_TYPES = ("many2one", "one2many", "many2many")
 BINARY_TYPES = ("binary", "image")
 MAX_DASHBOARD_JOBS = 500  # jobs listed by one dashboard call
+REF_PREFIX = "ref:"  # /object/<model>/ref:<external_ref>
 
 
 class ModelApi:
@@ -46,6 +48,8 @@ class ModelApi:
         self.fields = env["ir.model"]._fsj_api_fields(model_name)
         # the ids this key speaks for some models (e.g. the JDX stage numbering): {model: (to API, to ORM)}
         self.id_maps = id_maps(env.context.get("fsj_id_maps"))
+        # the request's time zone (tz, X-Timezone): a date alone in a domain is that day there
+        self.tz = env.context.get("fsj_tz")
 
     # -- field names -----------------------------------------------------------------------------
     def default_fields(self):
@@ -121,6 +125,9 @@ class ModelApi:
                 value = api.related(desc["relation"], field).orm_domain(value)
             elif "." not in field:
                 orm_field, value = self.model._fsj_api_domain_leaf(field, orm_field, value)
+            if desc.get("type") == "datetime" and (day := day_condition(orm_field, operator, value, self.tz)):
+                result += day  # a date alone: that day in the request's time zone (tz, X-Timezone), in UTC
+                continue
             result.append((orm_field, operator, value))
         return result
 
@@ -135,38 +142,73 @@ class ModelApi:
         return ", ".join(parts) or None
 
     # -- reading ---------------------------------------------------------------------------------
+    def pseudo_fields(self):
+        """{API name: (method, description)} of the values the model computes for the API without
+        a field (e.g. ``actions``): asked by name, never in the default set (a model hook)."""
+        return self._hook_cache("pseudo_fields", self.model._fsj_api_pseudo_fields)
+
     def resolve(self, names):
-        """(API names, ORM names) of the fields to answer with: the asked ones or the default set."""
+        """(API names, ORM names) of the fields to answer with: the asked ones or the default set.
+        ``names`` may be a related-read specification (parsing.parse_fields): every hop is checked."""
+        spec = names if is_related_spec(names) else None
         names = [n for n in (names or self.default_fields()) if n != "id"]
-        self.check_fields(names)
-        return names, list(dict.fromkeys(self.orm_name(n) for n in names))
+        pseudo = self.pseudo_fields()
+        self.check_fields([n for n in names if n in self.fields or n not in pseudo])
+        if spec:
+            related.check_spec(self, spec)
+        return names, list(dict.fromkeys(self.orm_name(n) for n in names if n in self.fields))
 
     def _fetchable(self, orm_names):
         return [f for f in orm_names if "." not in f and f in self.model._fields]
 
     def render(self, records, names):
+        return [item for _orm_id, item in self._render(records, names)]
+
+    def _render(self, records, names):
+        """[(ORM id, answer)] of ``records``: the fields ``names`` (a list or a related-read
+        specification), related records nested (restapi/related.py), pseudo-fields computed."""
+        spec = names if is_related_spec(names) else {}
         names, orm_names = self.resolve(names)
+        nested = {n: spec[n] for n in names if "fields" in spec.get(n, {})}
+        plain = [n for n in names if n in self.fields and n not in nested]
+        pseudo = [n for n in names if n not in self.fields]
+        nested_values = {}
         if orm_names:
             # as Odoo's search_read: the rows of records already fetched, without read()'s refetch;
             # many2one values as ids, then named in one batch per field (Odoo names them one by one)
             orm_names = records.check_field_access_rights("read", orm_names)
             rows = records._read_format(fnames=orm_names, load=None)
-            for fname, labels in display_names(records, orm_names).items():
+            if nested:
+                nested_values = related.nested_values(self, rows, nested)
+            named = {self.fields[n][0] for n in plain}
+            for fname, labels in display_names(records, [f for f in orm_names if f in named]).items():
                 for row in rows:
                     if value := row.get(fname):
                         row[fname] = (value, labels[value]) if value in labels else False
         else:
             rows = [{"id": r.id} for r in records]
+        orm_ids = [row["id"] for row in rows]
+        computed = self._pseudo_values(records.browse(orm_ids), pseudo)
         out = []
         for row in rows:
             item = {"id": row["id"]}
             for name in names:
-                orm, desc = self.fields[name]
-                item[name] = value_from_orm(desc, row.get(orm, False))
+                if name in nested:
+                    item[name] = nested_values[row["id"]][name]
+                elif name in computed:
+                    item[name] = computed[name].get(row["id"])
+                else:
+                    orm, desc = self.fields[name]
+                    item[name] = value_from_orm(desc, row.get(orm, False))
             out.append(item)
         if self.id_maps:
-            self._ids_to_api(out, names)
-        return out
+            self._ids_to_api(out, plain)
+        return list(zip(orm_ids, out, strict=True))
+
+    def _pseudo_values(self, records, names):
+        """{pseudo-field: {ORM id: value}}: each computed once for all the records."""
+        pseudo = self.pseudo_fields()
+        return {name: getattr(records, pseudo[name][0])() if records else {} for name in names}
 
     # -- ids a key speaks its own way (id_maps) ---------------------------------------------------
     def api_id(self, model, orm_id):
@@ -291,6 +333,13 @@ class ModelApi:
         return self.render(records, names), total, None
 
     def browse(self, rec_id, names=None):
+        if isinstance(rec_id, str) and rec_id.startswith(REF_PREFIX):
+            record = self.find_ref(rec_id[len(REF_PREFIX) :])
+            if not record:
+                raise ApiError(404, "not_found", f"No {self.name} record with external_ref {rec_id[4:]!r}.")
+            rec_id = record.id
+            if self.name in self.id_maps:
+                rec_id = self.id_maps[self.name][0].get(rec_id, 0)
         try:
             rec_id = int(rec_id)
         except (TypeError, ValueError):
@@ -330,15 +379,25 @@ class ModelApi:
         own converters first), relation targets checked, then the model's own checks."""
         if not isinstance(body, dict):
             raise ApiError(400, "invalid_body", "The body must be a JSON object of field values.")
-        unknown = [k for k in body if k not in self.fields or k == "id"]
+        write_only = self.write_only_fields()
+        unknown = [k for k in body if (k not in self.fields or k == "id") and k not in write_only]
         if unknown:
             raise ApiError(
                 400, "unknown_field", f"Unknown field(s) on {self.name}: {', '.join(unknown)}.", {"fields": unknown}
             )
         converters = self._hook_cache("converters", self.model._fsj_api_value_converters)
-        values = {}
+        values, given = {}, {}
         with api_errors():
             for name, raw in body.items():
+                if name in write_only:
+                    # a nested object the model turns into a field's value (e.g. a job's customer):
+                    # what it may create or find is of a model the key must reach
+                    if write_only[name].get("relation"):
+                        self.related(write_only[name]["relation"], name)
+                    orm, value = converters[name](raw, self._existing)
+                    values[orm] = value
+                    self._check_conflict(given, orm, name)
+                    continue
                 orm, desc = self.fields[name]
                 if desc.get("readonly"):
                     # e.g. effective_duration, computed from the actual start and end: never set directly
@@ -346,6 +405,8 @@ class ModelApi:
                 converted = converters[name](raw, self._existing) if name in converters else None
                 if converted is not None:
                     orm, value = converted
+                elif isinstance(raw, dict) and desc.get("type") == "many2one" and desc.get("relation"):
+                    value = self._ref_target(name, desc["relation"], raw)  # {"ref": "CUST-42"}
                 else:
                     value = value_to_orm(name, desc, raw)
                     if isinstance(value, tuple):  # a many2one_reference given as 'model,id'
@@ -354,8 +415,51 @@ class ModelApi:
                         value = self._value_ids_to_orm(name, desc, value)
                     value = self._check_relations(name, desc, value)
                 values[orm] = value
+                self._check_conflict(given, orm, name)
             self.model._fsj_api_check_vals(values, creating)
         return values
+
+    def write_only_fields(self):
+        """{API name: description} of the values a body may hold that are no field (a model hook)."""
+        return self._hook_cache("write_only", self.model._fsj_api_write_only_fields)
+
+    @staticmethod
+    def _check_conflict(given, orm, name):
+        """Two API names for one field (e.g. a job's customer and partner_id) in one body: refused."""
+        if orm in given and given[orm] != name:
+            raise ApiError(
+                400,
+                "conflicting_fields",
+                f"'{given[orm]}' and '{name}' set the same field: give one of them.",
+                {"fields": [given[orm], name]},
+            )
+        given[orm] = name
+
+    # -- external references ----------------------------------------------------------------------
+    def find_refs(self, refs):
+        """{external_ref: record} as the user sees them; asked once per request and reference."""
+        return find_refs(self.model, refs, self._existing)
+
+    def find_ref(self, ref):
+        with api_errors():
+            self.model._fsj_api_check_ref(ref)
+        return self.find_refs([ref]).get(ref, self.model.browse())
+
+    def _ref_target(self, name, relation, raw):
+        """A many2one given by reference, {"ref": "CUST-42"}: the id of the record with it."""
+        if set(raw) != {"ref"} or not isinstance(raw["ref"], str) or not raw["ref"]:
+            raise ApiError(422, "invalid_value", f'{name}: give an id or {{"ref": "<external_ref>"}}.', {"field": name})
+        # as a target given by id: a record the user sees, whether or not its model is exposed
+        found = find_refs(self.env[relation], [raw["ref"]], self._existing).get(raw["ref"])
+        if not found:
+            raise ApiError(
+                422,
+                "invalid_value",
+                f"{name}: no {relation} record with external_ref {raw['ref']!r} that you may use here.",
+                {"field": name, "ref": raw["ref"]},
+            )
+        self.check_targets(name, relation, [found.id])
+        return found.id
 
     def _reference_target(self, name, desc, value, values):
         """The id of a many2one_reference given as (model, id); its model field is set beside it. The
@@ -427,7 +531,7 @@ class ModelApi:
 
     def prefetch_targets(self, bodies):
         """Before a batch: check the many2one targets of every record in one query per relation."""
-        wanted = {}
+        wanted, refs = {}, {}
         for body in bodies:
             if not isinstance(body, dict):
                 continue
@@ -435,6 +539,12 @@ class ModelApi:
                 desc = self.fields.get(name, (None, {}))[1]
                 if desc.get("type") == "many2one" and desc.get("relation") and _is_ints(raw) and raw:
                     wanted.setdefault((name, desc["relation"]), set()).add(raw)
+                elif desc.get("type") == "many2one" and isinstance(raw, dict) and isinstance(raw.get("ref"), str):
+                    refs.setdefault(desc["relation"], set()).add(raw["ref"])  # {"ref": "CUST-42"}
+        for relation, wanted_refs in refs.items():
+            with contextlib.suppress(ApiError):  # named with its record's index by orm_values
+                found = find_refs(self.env[relation], sorted(wanted_refs), self._existing)
+                wanted.setdefault(("", relation), set()).update(record.id for record in found.values())
         for (name, relation), ids in wanted.items():
             with contextlib.suppress(ApiError):  # named with its record's index by orm_values
                 self.check_targets(name, relation, [i for i in ids if 0 < i <= MAX_ID])
@@ -511,6 +621,19 @@ class ModelApi:
         return record
 
 
+def find_refs(model, refs, cache):
+    """{external_ref: record} of ``model`` as the user sees them (the model's ``_fsj_api_find_by_ref``
+    hook), looked up once per request (``cache``) for all the references not known yet."""
+    known = cache.setdefault(("ref", model._name), {})
+    wanted = [ref for ref in dict.fromkeys(refs) if ref not in known]
+    if wanted:
+        with api_errors():
+            found = model._fsj_api_find_by_ref(wanted)
+        for ref in wanted:
+            known[ref] = found.get(ref, model.browse())
+    return {ref: known[ref] for ref in refs if known.get(ref)}
+
+
 def payload_ids(model, payload, rec_id):
     """The record ids an answer (or a request's path) is about, for the audit log."""
     body = payload.get(model) if isinstance(payload, dict) else None
@@ -531,19 +654,22 @@ def api_errors():
 
 
 def dashboard(env, exposed, day):
-    """Counts by job stage and the jobs scheduled on ``day`` (a UTC date), in one call (the data
-    from fsm.order's ``_fsj_api_dashboard`` hook)."""
+    """Counts by job stage and the jobs scheduled on ``day`` (a date in the request's time zone, tz
+    or X-Timezone; UTC by default), in one call (the data from fsm.order's ``_fsj_api_dashboard``
+    hook)."""
     jobs_api = ModelApi(env, "fsm.order", exposed)
     try:
-        day = datetime.date.fromisoformat(day) if day else datetime.date.today()
+        day = datetime.date.fromisoformat(day) if day else local_today(jobs_api.tz)
     except ValueError:
         raise ApiError(400, "invalid_date", f"date must be YYYY-MM-DD, got {day!r}.") from None
-    start = datetime.datetime.combine(day, datetime.time.min)
     if day == datetime.date.max:
         raise ApiError(400, "invalid_date", f"date must be before {day.isoformat()}.")
-    end = start + datetime.timedelta(days=1)
-    # isoformat, not strftime: a year before 1000 keeps its four digits (PostgreSQL refuses '40-01-31')
-    data = jobs_api.model._fsj_api_dashboard(start.isoformat(sep=" "), end.isoformat(sep=" "), MAX_DASHBOARD_JOBS)
+    try:
+        # isoformat, not strftime: a year before 1000 keeps its four digits (PostgreSQL refuses '40-01-31')
+        start, end = day_bounds(day.isoformat(), jobs_api.tz)
+    except ApiError as exc:
+        raise ApiError(400, "invalid_date", f"date {day.isoformat()}: {exc.message}") from None
+    data = jobs_api.model._fsj_api_dashboard(start, end, MAX_DASHBOARD_JOBS)
     if data["jobs"] is None:
         raise ApiError(
             422,
@@ -554,10 +680,18 @@ def dashboard(env, exposed, day):
         )
     fields = ["name", "partner_id", "scheduled_date_start", "stage_id", "person_id", "location_id", "type"]
     stages = [(jobs_api.api_id(s._name, s.id), s, count) for s, count in data["stages"]]
+    actions = data.get("actions") or {}
     return {
         "date": day.isoformat(),
         "stages": [
-            {"id": api_id, "code": s.code or None, "name": s.name, "is_closed": s.is_closed, "count": count}
+            {
+                "id": api_id,
+                "code": s.code or None,
+                "name": s.name,
+                "is_closed": s.is_closed,
+                "count": count,
+                "actions": actions.get(s.id, []),  # what a job in this stage allows the key's user
+            }
             for api_id, s, count in stages
             if api_id is not None
         ],

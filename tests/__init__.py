@@ -16,3 +16,9 @@ from . import test_restapi_signature
 from . import test_restapi_report
 from . import test_fsm_order_time_log
 from . import test_restapi_jdx
+from . import test_restapi_upsert
+from . import test_restapi_bulk
+from . import test_fsm_api_import_run
+from . import test_restapi_related
+from . import test_restapi_actions
+from . import test_restapi_language

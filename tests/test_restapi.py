@@ -278,7 +278,7 @@ class TestRestApi(RestApiCase):
             ("GET", {"limit": "ten"}, None, None, 400, "invalid_limit"),
             ("GET", {"offset": "-1"}, None, None, 400, "invalid_offset"),
             ("POST", None, None, "{not json", 400, "invalid_json"),
-            ("PATCH", None, None, None, 405, "method_not_allowed"),
+            ("PATCH", None, None, None, 400, "invalid_json"),  # a bulk update needs its body
             ("POST", None, {"description": "x"}, None, 422, "missing_field"),
             ("POST", None, {"partner_id": "abc"}, None, 422, "invalid_value"),
             ("POST", None, {"partner_id": 99999999}, None, 422, "invalid_value"),
@@ -488,6 +488,110 @@ class TestRestApiHardening(RestApiCase):
         self.assertIn("partner_id", spec["components"]["schemas"]["fsm_order_write"]["properties"])
         self.assertIn("/object/fsm.order/{id}/action_start", spec["paths"])
         self.assertIn("412", spec["paths"]["/object/fsm.order/{id}"]["put"]["responses"])
+
+    def test_openapi_fits_client_generators(self):
+        """What openapi-python-client needs (pytests/external/test_openapi_tools_live.py runs it): every
+        array has items (OpenAPI 3.0), string enums name their members uniquely (the time zones GMT0,
+        GMT+0 and GMT-0 were one name), every operation has its own id."""
+        spec = self.call("GET", "/openapi.json").json()
+        problems = []
+
+        def walk(node, where):
+            if isinstance(node, dict):
+                if node.get("type") == "array" and "items" not in node:
+                    problems.append(f"{where}: an array without items")
+                if node.get("type") == "string" and "enum" in node:
+                    names = node.get("x-enum-varnames") or []
+                    if len(names) != len(node["enum"]) or len(set(names)) != len(names):
+                        problems.append(f"{where}: enum member names missing or not unique")
+                for key, value in node.items():
+                    walk(value, f"{where}/{key}")
+            elif isinstance(node, list):
+                for index, value in enumerate(node):
+                    walk(value, f"{where}/{index}")
+
+        walk(spec, "#")
+        self.assertEqual(problems, [])
+        tz = spec["components"]["schemas"]["selection_tz"]
+        names = dict(zip(tz["enum"], tz["x-enum-varnames"], strict=True))
+        self.assertEqual((names["GMT0"], names["GMT+0"], names["GMT-0"]), ("GMT0", "GMT_PLUS_0", "GMT_MINUS_0"))
+        self.assertEqual(names["Etc/GMT-14"], "ETC_GMT_MINUS_14")
+        ids = [op["operationId"] for ops in spec["paths"].values() for op in ops.values()]
+        self.assertEqual(len(ids), len(set(ids)))
+
+    def test_openapi_documents_refs_bulk_and_related_reads(self):
+        spec = self.call("GET", "/openapi.json").json()
+        paths, schemas = spec["paths"], spec["components"]["schemas"]
+        # external references: by-ref routes, upserts, {"ref": ...} in bodies, the job's customer object
+        by_ref = paths["/object/fsm.order/ref:{external_ref}"]
+        self.assertEqual(sorted(by_ref), ["delete", "get", "patch", "put"])
+        self.assertEqual(sorted(s for s in by_ref["put"]["responses"] if s < "300"), ["200", "201"])
+        self.assertIn("/object/fsm.order/ref:{external_ref}/action_start", paths)
+        self.assertIn("/object/res.partner/ref:{external_ref}", paths)
+        self.assertEqual(sorted(paths["/object/fsm.order"]), ["delete", "get", "patch", "post", "put"])
+        self.assertEqual(sorted(paths["/object/fsm.stage"]), ["delete", "get", "patch", "post"])  # no refs
+        self.assertEqual(schemas["fsm_order_upsert_item"]["required"], ["external_ref"])
+        upserted = schemas["fsm_order_upserted"]["allOf"][1]["properties"]
+        self.assertEqual(upserted["result"]["enum"], ["created", "updated", "unchanged"])
+        write = schemas["fsm_order_write"]["properties"]
+        self.assertIn("external_ref", write)
+        self.assertIn({"$ref": "#/components/schemas/RecordRef"}, write["partner_id"]["oneOf"])
+        self.assertEqual(write["customer"], {"$ref": "#/components/schemas/fsm_order_customer"})
+        self.assertTrue({"ref", "first_name", "email"} <= set(schemas["fsm_order_customer"]["properties"]))
+        self.assertTrue({"id", "ref", "etag"} <= set(schemas["fsm_order_bulk_item"]["properties"]))
+        # related reads and the actions pseudo-field
+        read = schemas["fsm_order"]["properties"]
+        self.assertIn({"$ref": "#/components/schemas/Related"}, read["partner_id"]["oneOf"])
+        self.assertEqual(read["actions"]["items"], {"type": "string"})
+        self.assertIn("web_read", spec["components"]["parameters"]["fields"]["description"])
+        # language and time zone
+        search = paths["/object/fsm.order"]["get"]
+        refs = [p.get("$ref") for p in search["parameters"]]
+        for name in ("tz", "timezone", "accept_language", "company"):
+            self.assertIn(f"#/components/parameters/{name}", refs)
+        self.assertIn("Content-Language", search["responses"]["200"]["headers"])
+
+    def test_openapi_examples(self):
+        spec = self.call("GET", "/openapi.json").json()
+        components = spec["components"]
+        create = spec["paths"]["/object/fsm.order"]["post"]["requestBody"]["content"]["application/json"]
+        # seed 000's create body, as the seed writes it
+        self.assertEqual(
+            create["examples"]["seed_000"]["value"]["description"], "Install motorized blinds - living room and bedroom"
+        )
+        self.assertEqual(create["examples"]["customer_inline"]["value"]["customer"]["first_name"], "Erica")
+        domain = next(p for p in spec["paths"]["/object/fsm.order"]["get"]["parameters"] if p.get("name") == "domain")
+        self.assertEqual(domain["examples"]["scheduled"]["value"], "[('stage_id','=',2)]")
+
+        def error_examples(operation, status):
+            response = operation["responses"][status]
+            response = components["responses"][response["$ref"].rsplit("/", 1)[1]]
+            examples = response["content"]["application/json"]["examples"]
+            return {
+                components["examples"][e["$ref"].rsplit("/", 1)[1]]["value"]["error"]["code"]: response
+                for e in examples.values()
+            }
+
+        paths = spec["paths"]
+        search = paths["/object/fsm.order"]["get"]
+        self.assertIn("invalid_domain", error_examples(search, "400"))
+        self.assertIn("not_exposed", error_examples(search, "403"))
+        self.assertIn("missing_api_key", error_examples(search, "401"))
+        put = paths["/object/fsm.order/{id}"]["put"]
+        self.assertIn("read_only_key", error_examples(put, "403"))
+        self.assertIn("not_found", error_examples(put, "404"))
+        self.assertIn("workflow_conflict", error_examples(put, "409"))
+        self.assertIn("precondition_failed", error_examples(put, "412"))
+        self.assertIn("payload_too_large", error_examples(put, "413"))
+        self.assertIn("invalid_value", error_examples(put, "422"))
+        limited = error_examples(put, "429")
+        self.assertIn("Retry-After", limited["rate_limited"]["headers"])
+        self.assertIn("cursor_expired", error_examples(paths["/changes/fsm.order"]["get"], "410"))
+        self.assertNotIn("410", put["responses"])  # each route lists its own errors
+        # an example is the error as the server answers it
+        example = components["examples"]["error_precondition_failed"]["value"]["error"]
+        self.assertEqual(sorted(example), ["code", "details", "message", "status"])
+        self.assertEqual(example["status"], 412)
 
 
 @tagged("post_install", "-at_install")

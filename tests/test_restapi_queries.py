@@ -6,7 +6,7 @@ import factory
 from odoo.tests import TransactionCase, tagged, warmup
 from odoo.tools import SQL
 
-from odoo.addons.fieldservice_jobs.restapi import service
+from odoo.addons.fieldservice_jobs.restapi import parsing, service
 
 from .factories import CustomerFactory, JobFactory, TechnicianFactory
 
@@ -16,6 +16,14 @@ from .factories import CustomerFactory, JobFactory, TechnicianFactory
 # record, an unindexed filter, a per-request metadata query) changes it: look before raising it.
 LIST_QUERY_BUDGET = 7
 TODAY_FIELDS = ["name", "partner_id", "scheduled_date_start", "stage_id", "person_id", "location_id", "type"]
+# related reads (restapi/related.py), as the administrator (record rules apply): one search per relation
+# field for all the jobs, the x2many's order one more; ``actions`` a few for all the jobs
+RELATED_QUERY_BUDGETS = {
+    "name,partner_id.email,stage_id.code": 5,
+    '{"name": {}, "partner_id": {"fields": {"email": {}}}, "stage_id": {"fields": {"code": {}}}, '
+    '"time_log_ids": {"fields": {"check_in": {}, "user_id": {}}, "limit": 2, "order": "id desc"}}': 10,
+    "name,stage_id.code,actions": 7,
+}
 
 
 @tagged("post_install", "-at_install")
@@ -75,3 +83,27 @@ class TestListQueryBudget(TransactionCase):
         )  # fmt: skip
         (indexdef,) = self.env.cr.fetchone() or ("",)
         self.assertIn("(scheduled_date_start, stage_id, company_id)", indexdef)
+
+    @warmup
+    def test_related_reads_do_not_grow_with_page_size(self):
+        """Related reads (dotted names, a web_read specification with an x2many) and the allowed
+        actions: the same queries for 50 and 500 jobs."""
+        admin = self.env.ref("base.user_admin")
+        jobs = self.env["fsm.order"].search([("scheduled_date_start", ">=", "2031-01-01 00:00:00")])
+        self.env["fsm.order.time.log"].create(
+            [{"order_id": job.id, "user_id": admin.id, "check_in": "2031-01-01 08:00:00"} for job in jobs[::2]]
+        )
+        env = self.env(user=admin)
+        domain = [("scheduled_date_start", ">=", "2031-01-01")]
+        for fields, budget in RELATED_QUERY_BUDGETS.items():
+            for limit in (50, 500):
+                with self.subTest(fields=fields, limit=limit):
+                    api = service.ModelApi(env, "fsm.order", self.exposed)
+                    spec = parsing.parse_fields(fields)
+                    env.invalidate_all()
+                    with self.assertQueryCount(budget):
+                        rows, _total, _next = api.search(domain, spec, limit, 0, [("scheduled_date_start", "asc")])
+                    self.assertEqual(len(rows), limit)
+                    self.assertTrue(all(isinstance(row["stage_id"], dict) for row in rows))
+                    if "time_log_ids" in spec:
+                        self.assertTrue(any(row["time_log_ids"] for row in rows))

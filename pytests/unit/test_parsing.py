@@ -323,7 +323,6 @@ def test_fields_accepted(text, expected):
     "text",
     [
         "['na me']",
-        "['partner_id.name']",
         "[1, 2]",
         "[None]",
         "[['name']]",
@@ -334,13 +333,153 @@ def test_fields_accepted(text, expected):
         "name,,city",
         "name;city",
         "name city",
-        "partner_id.name",
         '["name\\n"]',
         "\uff4e\uff41\uff4d\uff45",  # fullwidth letters
     ],
 )
 def test_fields_refused(text):
     raises(400, "invalid_fields", parsing.parse_fields, text)
+
+
+# -- related reads: dotted names and web_read specifications (issue 14) ------------------------------
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("partner_id.name", {"partner_id": {"fields": {"name": {}}}}),
+        ("['partner_id.name']", {"partner_id": {"fields": {"name": {}}}}),
+        (
+            "name,partner_id.email,partner_id.name,location_id.partner_id.city",
+            {
+                "name": {},
+                "partner_id": {"fields": {"email": {}, "name": {}}},
+                "location_id": {"fields": {"partner_id": {"fields": {"city": {}}}}},
+            },
+        ),
+        # the relation named alone and with sub-fields: nested
+        ("partner_id,partner_id.email", {"partner_id": {"fields": {"email": {}}}}),
+        ("a.b.c.d", {"a": {"fields": {"b": {"fields": {"c": {"fields": {"d": {}}}}}}}}),  # three hops
+        ('{"name": {}}', {"name": {}}),
+        ("{}", {}),
+        (
+            '{"partner_id": {"fields": {"name": {}, "email": {}}}, "stage_id": {"fields": {"code": {}}}}',
+            {"partner_id": {"fields": {"name": {}, "email": {}}}, "stage_id": {"fields": {"code": {}}}},
+        ),
+        (
+            '{"time_log_ids": {"fields": {"check_in": {}}, "limit": 5, "order": "id desc, check_in"}}',
+            {"time_log_ids": {"fields": {"check_in": {}}, "limit": 5, "order": [("id", "desc"), ("check_in", "asc")]}},
+        ),
+        ('{"time_log_ids": {"fields": {}, "limit": null, "order": ""}}', {"time_log_ids": {"fields": {}}}),
+        ("{'partner_id': {'fields': {'name': {}}}}", {"partner_id": {"fields": {"name": {}}}}),  # a Python literal
+    ],
+)
+def test_related_fields_accepted(text, expected):
+    spec = parsing.parse_fields(text)
+    assert spec == expected
+    assert parsing.is_related_spec(spec)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a.b.c.d.e",  # four hops
+        "['a.b.c.d.e']",
+        "partner_id.",
+        ".name",
+        "partner_id..name",
+        "partner_id.na me",
+        '{"name": 1}',
+        '{"name": []}',
+        '{"name": null}',
+        '{"1name": {}}',
+        '{"partner_id": {"fields": ["name"]}}',
+        '{"partner_id": {"fields": {"name": {}}, "context": {"active_test": false}}}',
+        '{"partner_id": {"domain": []}}',
+        '{"a": {"fields": {"b": {"fields": {"c": {"fields": {"d": {"fields": {}}}}}}}}}',  # four hops
+        '{"time_log_ids": {"fields": {}, "limit": -1}}',
+        '{"time_log_ids": {"fields": {}, "limit": "5"}}',
+        '{"time_log_ids": {"fields": {}, "limit": true}}',
+        '{"time_log_ids": {"fields": {}, "order": 5}}',
+        '{"time_log_ids": {"limit": 5}}',  # limit and order need fields
+        '{"name": {}',
+        "{__import__('os')}",
+        '["name", {"partner_id": {}}]',
+    ],
+)
+def test_related_fields_refused(text):
+    raises(400, "invalid_fields", parsing.parse_fields, text)
+
+
+def test_related_fields_bad_order_is_invalid_order():
+    raises(400, "invalid_order", parsing.parse_fields, '{"time_log_ids": {"fields": {}, "order": "id; drop"}}')
+
+
+def test_plain_names_stay_a_list():
+    assert parsing.parse_fields("name,stage_id") == ["name", "stage_id"]
+    assert not parsing.is_related_spec(parsing.parse_fields("name,stage_id"))
+    assert not parsing.is_related_spec(None)
+
+
+def test_spec_paths():
+    spec = parsing.parse_fields("name,partner_id.email,location_id.partner_id.city,location_id.name")
+    assert parsing.spec_paths(spec) == ["name", "partner_id.email", "location_id.partner_id.city", "location_id.name"]
+
+
+# -- a date alone compared to a date and time, in a time zone (issue 14) -----------------------------
+@pytest.mark.parametrize(
+    "operator, tz, expected",
+    [
+        (">=", None, [("d", ">=", "2026-12-01 00:00:00")]),
+        ("<", None, [("d", "<", "2026-12-01 00:00:00")]),
+        (">", None, [("d", ">=", "2026-12-02 00:00:00")]),
+        ("<=", None, [("d", "<", "2026-12-02 00:00:00")]),
+        ("=", None, ["&", ("d", ">=", "2026-12-01 00:00:00"), ("d", "<", "2026-12-02 00:00:00")]),
+        (
+            "!=",
+            None,
+            ["|", "|", ("d", "<", "2026-12-01 00:00:00"), ("d", ">=", "2026-12-02 00:00:00"), ("d", "=", False)],
+        ),
+        (">=", "Europe/Paris", [("d", ">=", "2026-11-30 23:00:00")]),
+        (">=", "America/New_York", [("d", ">=", "2026-12-01 05:00:00")]),
+        (">=", "Asia/Kolkata", [("d", ">=", "2026-11-30 18:30:00")]),
+        ("=", "UTC", ["&", ("d", ">=", "2026-12-01 00:00:00"), ("d", "<", "2026-12-02 00:00:00")]),
+    ],
+)
+def test_day_condition(operator, tz, expected):
+    assert parsing.day_condition("d", operator, "2026-12-01", tz) == expected
+
+
+def test_day_condition_follows_daylight_saving_time():
+    # Stockholm moves to summer time on 29 March 2026: that day lasts 23 hours
+    assert parsing.day_bounds("2026-03-29", "Europe/Stockholm") == ("2026-03-28 23:00:00", "2026-03-29 22:00:00")
+
+
+@pytest.mark.parametrize(
+    "operator, value",
+    [
+        ("=", "2026-12-01 10:00:00"),  # a time of day: as given (UTC)
+        ("=", "2026-12-01T10:00:00Z"),
+        ("in", ["2026-12-01"]),
+        ("ilike", "2026-12-01"),
+        ("=", False),
+        ("=", 20261201),
+        ("=", "20261201"),
+    ],
+)
+def test_day_condition_leaves_other_values(operator, value):
+    assert parsing.day_condition("d", operator, value, "Europe/Paris") is None
+
+
+def test_day_condition_refuses_impossible_dates_and_zones():
+    raises(400, "invalid_domain", parsing.day_condition, "d", ">=", "2026-02-30", None)
+    raises(400, "invalid_domain", parsing.day_condition, "d", ">=", "0001-01-01", "Asia/Tokyo")  # before year 1 in UTC
+    raises(400, "invalid_tz", parsing.day_condition, "d", ">=", "2026-12-01", "Mars/Olympus")
+    assert parsing.day_bounds("9999-12-31", None) == ("9999-12-31 00:00:00", "9999-12-31 23:59:59")
+
+
+def test_local_today():
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    assert parsing.local_today(None) == today
+    assert abs((parsing.local_today("Pacific/Kiritimati") - today).days) <= 1
 
 
 # -- parse_int -------------------------------------------------------------------------------------
