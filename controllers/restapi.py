@@ -177,7 +177,8 @@ class RestApiController(http.Controller):
     )
     def import_run_rollback(self, run, **params):
         def rollback():
-            return 200, {"import_run": imports.rollback(request.env, run)}
+            finished, data = imports.rollback(request.env, run)
+            return (200 if finished else 202), {"import_run": data}
 
         return self._respond(rollback, allowed=("POST",), model=IMPORT_RUN_MODEL, rec_id=run)
 

@@ -10,7 +10,8 @@ from odoo import Command, _, api, models
 from ..exceptions import FsjApiError
 from .fsm_api_change import capture_previous
 from .fsm_api_import_run import is_journaled
-from .fsm_api_import_run import journal as import_journal
+from .fsm_api_import_run import journal_create as import_journal_create
+from .fsm_api_import_run import journal_write as import_journal_write
 
 # what the API asks fields_get for
 FIELD_ATTRIBUTES = ["type", "relation", "selection", "required", "readonly", "store", "string", "model_field"]
@@ -240,7 +241,7 @@ class Base(models.AbstractModel):
         records = super()._create(data_list)
         records._fsj_log_changes("create")
         if self.env.context.get("fsj_import_run"):
-            import_journal(self.env, "create", records)
+            import_journal_create(self.env, records)
         return records
 
     def _write_multi(self, vals_list):
@@ -251,7 +252,7 @@ class Base(models.AbstractModel):
     def write(self, vals):
         if self.env.context.get("fsj_import_run") and self._ids and is_journaled(self._name):
             # an import run keeps the old values of what it changes (its rollback writes them back)
-            import_journal(self.env, "write", self, capture_previous(self, list(vals)))
+            import_journal_write(self.env, self, list(vals))
         log = self.env["fsm.api.change"]
         if self._ids and self._name in log._tracked_models() and self._name in log._webhook_models():
             # old values only for models with an active subscription (their events say what changed)

@@ -24,10 +24,11 @@ class FsmApiImportLine(models.Model):
     operation = fields.Selection([("create", "Created"), ("write", "Changed")], required=True, readonly=True)
     previous = fields.Json(readonly=True, help="The values before the change (ORM names).")
     date = fields.Datetime(readonly=True, default=fields.Datetime.now)
+    done = fields.Boolean(readonly=True, help="Undone by the run's rollback.")
 
     @api.model
     def _flush_journal(self):
-        rows = self.env.cr.precommit.data.pop(JOURNAL_KEY, None)
+        rows, _created = self.env.cr.precommit.data.pop(JOURNAL_KEY, None) or ((), None)
         if not rows:
             return
         created = {(model, res_id) for _run, model, res_id, op, _prev in rows if op == "create"}

@@ -7,18 +7,23 @@ deletes what the run created and writes the old values back, in one transaction.
 
 import functools
 import json
+import time
 import uuid
 
 from odoo import _, api, fields, models
 from odoo.tools import SQL
 
 from ..exceptions import FsjApiError
+from .fsm_api_change import capture_previous
 
 JOURNAL_KEY = "fsj_import_journal"  # this transaction's journal rows, in cr.precommit.data
 # never journaled: the API's and the ORM's own bookkeeping (a rollback must not touch it)
 NOT_JOURNALED_PREFIXES = ("fsm.api.", "fsm.webhook", "ir.", "bus.", "base.", "res.users.log", "mail.notification")
 JOURNALED_IR_MODELS = ("ir.attachment",)
 MAIL_THREAD_NOISE = ("mail.tracking.value", "mail.message.reaction")
+ROLLBACK_CHUNK = 1000  # journal lines undone at once
+ROLLBACK_BUDGET = 30.0  # seconds of work per step: a request stays well within the server's time limit
+CRON_BUDGET = 240.0  # seconds of rollback steps per cron run
 
 
 class FsmApiImportRun(models.Model):
@@ -41,7 +46,13 @@ class FsmApiImportRun(models.Model):
         "res.users", readonly=True, required=True, index=True, default=lambda self: self.env.user, ondelete="cascade"
     )
     state = fields.Selection(
-        [("running", "Running"), ("done", "Done"), ("failed", "Failed"), ("rolled_back", "Rolled Back")],
+        [
+            ("running", "Running"),
+            ("done", "Done"),
+            ("failed", "Failed"),
+            ("rolling_back", "Rolling Back"),
+            ("rolled_back", "Rolled Back"),
+        ],
         default="running",
         required=True,
         readonly=True,
@@ -79,7 +90,7 @@ class FsmApiImportRun(models.Model):
             raise FsjApiError(
                 _("No import run %(run)r of yours.", run=run_uuid), status=404, code="unknown_run", details={}
             )
-        if writing and run.state == "rolled_back":
+        if writing and run.state in ("rolled_back", "rolling_back"):
             raise FsjApiError(
                 _("Import run %(run)s was rolled back: start a new run.", run=run.uuid),
                 status=409,
@@ -119,17 +130,31 @@ class FsmApiImportRun(models.Model):
             "create_date": fields.Datetime.to_string(self.create_date),
             "counts": self._fsj_counts(),
             "report": self.report or None,
-            "rolled_back": self.rollback_result or None,
+            "rolled_back": self._fsj_rollback_progress(),
         }
 
+    def _fsj_rollback_progress(self):
+        if self.state not in ("rolling_back", "rolled_back"):
+            return None
+        progress = dict(self.rollback_result or {"deleted": 0, "restored": 0})
+        if self.state == "rolling_back":
+            lines = self.env["fsm.api.import.line"].sudo()
+            progress["remaining"] = lines.search_count([("run_id", "=", self.id), ("done", "=", False)])
+        return progress
+
     # -- rollback ---------------------------------------------------------------------------------
-    def action_rollback(self):
+    def action_rollback(self, budget=None):
         """Undo the run: the old values written back as the current user (newest change first), then
         what the run created deleted (newest first), whatever its stage for a job. A Field Service
         manager's rollback deletes as superuser, but only the records the journal (written by the
         server, never by the client) says the run created: Odoo gives nobody the right to delete a
         service location, and a migration's undo must remove the ones it made. Other users delete
-        with their own rights."""
+        with their own rights.
+
+        A big run is undone in steps of about ``budget`` seconds, each its own transaction (a request
+        must end within the server's time limit): the run is then ``rolling_back``, takes no writes,
+        and a cron job (or the next call) goes on from the journal lines not done yet. Returns True
+        when the run is fully undone."""
         self.ensure_one()
         if self.state == "rolled_back":
             raise FsjApiError(
@@ -139,51 +164,105 @@ class FsmApiImportRun(models.Model):
                 details={"run": self.uuid},
             )
         self.check_access("write")
-        lines = self.env["fsm.api.import.line"].sudo().search([("run_id", "=", self.id)], order="id desc")
-        created = {}
-        for line in lines.filtered(lambda line: line.operation == "create"):
-            created.setdefault(line.model, []).append(line.res_id)
+        done = self._fsj_rollback_step(ROLLBACK_BUDGET if budget is None else budget)
+        if not done:
+            self.sudo().state = "rolling_back"
+            self.env.ref("fieldservice_jobs.ir_cron_import_rollback")._trigger()
+        return done
+
+    def _fsj_rollback_step(self, budget):
+        started = time.monotonic()
+        # one step at a time per run (the cron's and a client's call may meet): the other one waits
+        # for the next turn instead of undoing the same lines
+        self.env.cr.execute(SQL("SELECT id FROM fsm_api_import_run WHERE id = %s FOR UPDATE SKIP LOCKED", self.id))
+        if not self.env.cr.fetchone():
+            return False
+        lines = self.env["fsm.api.import.line"].sudo()
         quiet = {"tracking_disable": True, "mail_notrack": True, "mail_create_nolog": True, "fsj_import_rollback": True}
-        restored = deleted = 0
-        for line in lines.filtered(lambda line: line.operation == "write"):
-            if line.model not in self.env or line.res_id in created.get(line.model, ()):
-                continue
-            record = self.env[line.model].with_context(active_test=False, **quiet).browse(line.res_id).exists()
-            values = record and record._fsj_import_values(line.previous or {})
-            if values:
-                record.write(values)
-                restored += 1
-        self.env.flush_all()
-        manager = self.env.user.has_group("fieldservice.group_fsm_manager")
-        for model in _models_newest_first(lines):
-            if model not in self.env:
-                continue
-            ids = created[model]
-            records = (
-                self.env[model]
-                .with_context(active_test=False, fsj_rollback_created=frozenset(ids), **quiet)
-                .browse(ids)
-                .exists()
+        result = dict(self.rollback_result or {"deleted": 0, "restored": 0})
+        created = {}
+        for model, res_id in lines.search_fetch(
+            [("run_id", "=", self.id), ("operation", "=", "create")], ["model", "res_id"]
+        ).mapped(lambda line: (line.model, line.res_id)):
+            created.setdefault(model, set()).add(res_id)
+        out_of_time = False
+        # 1. the old values, newest change first
+        while not out_of_time:
+            todo = lines.search(
+                [("run_id", "=", self.id), ("operation", "=", "write"), ("done", "=", False)],
+                order="id desc",
+                limit=ROLLBACK_CHUNK,
             )
-            if records:
-                deleted += len(records)
-                (records.sudo() if manager else records).unlink()
-        result = {"deleted": deleted, "restored": restored}
-        self.sudo().write({"state": "rolled_back", "rollback_date": fields.Datetime.now(), "rollback_result": result})
-        return result
+            if not todo:
+                break
+            for line in todo:
+                if line.model in self.env and line.res_id not in created.get(line.model, ()):
+                    record = self.env[line.model].with_context(active_test=False, **quiet).browse(line.res_id).exists()
+                    values = record and record._fsj_import_values(line.previous or {})
+                    if values:
+                        record.write(values)
+                        result["restored"] += 1
+            todo.write({"done": True})
+            out_of_time = time.monotonic() - started > budget
+        # 2. what the run created, newest first (a job before its location, a location before its customer)
+        manager = self.env.user.has_group("fieldservice.group_fsm_manager")
+        while not out_of_time:
+            todo = lines.search(
+                [("run_id", "=", self.id), ("operation", "=", "create"), ("done", "=", False)],
+                order="id desc",
+                limit=ROLLBACK_CHUNK,
+            )
+            if not todo:
+                break
+            for model, ids in _runs_of_models(todo):
+                if model not in self.env:
+                    continue
+                records = (
+                    self.env[model]
+                    .with_context(active_test=False, fsj_rollback_created=frozenset(created.get(model, ())), **quiet)
+                    .browse(ids)
+                    .exists()
+                )
+                if records:
+                    result["deleted"] += len(records)
+                    (records.sudo() if manager else records).unlink()
+            todo.write({"done": True})
+            self.env.flush_all()
+            out_of_time = time.monotonic() - started > budget
+        finished = not lines.search_count([("run_id", "=", self.id), ("done", "=", False)], limit=1)
+        values = {"rollback_result": result}
+        if finished:
+            values.update(state="rolled_back", rollback_date=fields.Datetime.now())
+        self.sudo().write(values)
+        return finished
+
+    @api.model
+    def _cron_rollback(self):
+        """Go on with the rollbacks too big for one request, as the runs' users, a step per commit."""
+        started = time.monotonic()
+        for run in self.sudo().search([("state", "=", "rolling_back")], order="id"):
+            while time.monotonic() - started < CRON_BUDGET:
+                done = run.with_user(run.user_id)._fsj_rollback_step(ROLLBACK_BUDGET)
+                self.env.cr.commit()
+                if done:
+                    break
+        if self.sudo().search_count([("state", "=", "rolling_back")], limit=1):
+            self.env.ref("fieldservice_jobs.ir_cron_import_rollback")._trigger()
 
     def action_rollback_button(self):
         self.action_rollback()
         return True
 
 
-def _models_newest_first(lines):
-    """The models of the run's creations, the one created last first (jobs before their customers)."""
-    order = []
-    for line in lines:  # newest first
-        if line.operation == "create" and line.model not in order:
-            order.append(line.model)
-    return order
+def _runs_of_models(lines):
+    """[(model, [ids])] of ``lines`` in their order, consecutive lines of one model together."""
+    runs = []
+    for line in lines:
+        if runs and runs[-1][0] == line.model:
+            runs[-1][1].append(line.res_id)
+        else:
+            runs.append((line.model, [line.res_id]))
+    return runs
 
 
 def journal(env, operation, records, previous=None):
@@ -191,13 +270,36 @@ def journal(env, operation, records, previous=None):
     run_id = env.context.get("fsj_import_run")
     if not run_id or not records._ids or not is_journaled(records._name):
         return
-    data = env.cr.precommit.data
-    rows = data.get(JOURNAL_KEY)
-    if rows is None:
-        rows = data[JOURNAL_KEY] = []
-        env.cr.precommit.add(env["fsm.api.import.line"]._flush_journal)
+    rows, _created = _journal_data(env)
     for record in records:
         rows.append((run_id, records._name, record.id, operation, (previous or {}).get(record.id)))
+
+
+def journal_write(env, records, fnames):
+    """Journal the old values of ``records`` before a write of ``fnames``, except for the records made
+    in this transaction (their rollback is their deletion: no old values to keep, nor to read)."""
+    _rows, created = _journal_data(env)
+    if created:
+        made = created.get(records._name)
+        if made:
+            records = records.browse([rid for rid in records._ids if rid not in made])
+    if records._ids:
+        journal(env, "write", records, capture_previous(records, fnames))
+
+
+def journal_create(env, records):
+    _rows, created = _journal_data(env)
+    created.setdefault(records._name, set()).update(records._ids)
+    journal(env, "create", records)
+
+
+def _journal_data(env):
+    data = env.cr.precommit.data
+    found = data.get(JOURNAL_KEY)
+    if found is None:
+        found = data[JOURNAL_KEY] = ([], {})  # (rows, {model: ids created in this transaction})
+        env.cr.precommit.add(env["fsm.api.import.line"]._flush_journal)
+    return found
 
 
 @functools.lru_cache(maxsize=512)

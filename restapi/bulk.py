@@ -62,7 +62,8 @@ def changed_fields(record, values):
             if ids is None or set(ids) != set(record[fname].ids):
                 changed.append(fname)
             continue
-        new = field.convert_to_record(field.convert_to_cache(value, record, validate=False), record)
+        # html is compared as it would be stored (sanitized): "hello" over "<p>hello</p>" is no change
+        new = field.convert_to_record(field.convert_to_cache(value, record, validate=field.type == "html"), record)
         old = record[fname]
         if field.type == "many2one":
             new, old = new.id, old.id

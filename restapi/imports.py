@@ -69,7 +69,9 @@ def close(env, run_uuid, body):
 
 
 def rollback(env, run_uuid):
+    """(finished, the run): a big run is undone in steps; until the last, the answer is 202 and
+    the server goes on by itself (GET the run, or POST again to help)."""
     run = find(env, run_uuid)
     with api_errors():
-        run.action_rollback()
-    return run._fsj_api_data()
+        finished = run.action_rollback()
+    return finished, run._fsj_api_data()

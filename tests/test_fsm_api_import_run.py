@@ -3,8 +3,11 @@
 """Import runs: the journal of the writes sent with X-Import-Run, and the rollback that leaves the
 database as it was before the run (compared record by record)."""
 
+from unittest.mock import patch
+
 from odoo.tests import tagged
 
+from ..models import fsm_api_import_run as import_run_module
 from .factories import UserFactory
 from .test_restapi_trust import TrustCase
 
@@ -193,3 +196,39 @@ class TestImportRun(TrustCase):
         self.assertEqual(message.author_id, self.customer)
         self.assertEqual(message.subtype_id, self.env.ref("mail.mt_note"))
         self.assertIn("<b>hi</b>", str(message.body))
+
+    def test_big_rollback_goes_in_steps(self):
+        """A rollback too big for one step: the run is rolling_back (no writes under it) until the
+        steps (the cron's, or the next calls) have undone everything."""
+        before = self.snapshot()
+        run = self.start()
+        bodies = [{"external_ref": f"STEP-{i}", "partner_id": self.customer.id} for i in range(5)]
+        self.ok(self.under(run, "PUT", "/object/fsm.order", bodies))
+        self.ok(self.under(run, "PUT", "/object/res.partner", [{"external_ref": "STEP-C", "name": "Step"}]))
+        record = self.env["fsm.api.import.run"].search([("uuid", "=", run["id"])])
+        with patch.object(import_run_module, "ROLLBACK_CHUNK", 2):
+            self.assertFalse(record.action_rollback(budget=0))
+            self.assertEqual(record.state, "rolling_back")
+            data = self.ok(self.call("GET", f"/import-runs/{run['id']}"))["import_run"]
+            self.assertGreater(data["rolled_back"]["remaining"], 0)
+            resp = self.under(run, "POST", "/object/fsm.order", {"partner_id": self.customer.id})
+            self.assertError(resp, 409, "run_rolled_back")
+            steps = 1
+            while not record._fsj_rollback_step(0):
+                steps += 1
+                self.assertLess(steps, 100)
+        self.assertGreater(steps, 2)
+        self.assertEqual(record.state, "rolled_back")
+        self.assertSameDatabase(before, self.snapshot())
+        # the API answers 202 while steps remain
+        run = self.start()
+        self.ok(self.under(run, "PUT", "/object/fsm.order", bodies))
+        with (
+            patch.object(import_run_module, "ROLLBACK_BUDGET", 0),
+            patch.object(import_run_module, "ROLLBACK_CHUNK", 1),
+        ):
+            resp = self.call("POST", f"/import-runs/{run['id']}/rollback")
+        self.assertEqual(resp.status_code, 202, resp.text)
+        self.assertEqual(resp.json()["import_run"]["state"], "rolling_back")
+        self.ok(self.call("POST", f"/import-runs/{run['id']}/rollback"))
+        self.assertSameDatabase(before, self.snapshot())
