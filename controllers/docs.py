@@ -158,7 +158,7 @@ def swagger_ui():
 
 
 class RestApiDocsController(http.Controller):
-    @http.route(DOCS, type="http", auth="none", methods=["GET", "HEAD"], csrf=False, save_session=False)
+    @http.route(DOCS, type="http", auth="none", methods=["GET", "HEAD"], csrf=False, readonly=True, save_session=False)
     def docs(self, **params):
         found = swagger_ui()
         if found is None:
@@ -168,7 +168,13 @@ class RestApiDocsController(http.Controller):
         return self._answer(PAGE.replace("{version}", found[1]), "text/html; charset=utf-8", page=True)
 
     @http.route(
-        f"{DOCS}/<string:asset>", type="http", auth="none", methods=["GET", "HEAD"], csrf=False, save_session=False
+        f"{DOCS}/<string:asset>",
+        type="http",
+        auth="none",
+        methods=["GET", "HEAD"],
+        csrf=False,
+        readonly=True,  # files of the package: nothing is read or written in the database
+        save_session=False,
     )
     def asset(self, asset, **params):
         if asset in OWN_FILES:

@@ -7,6 +7,7 @@ import json
 import logging
 import time
 
+import psycopg2.errors
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from odoo import http
@@ -24,6 +25,13 @@ REPLAYED_HEADERS = ("ETag", "X-Total-Count", "Location")
 IMPORT_RUN_MODEL = "fsm.api.import.run"  # audited under this name
 
 
+def read_only_method(controller):
+    """``readonly=`` of routes that also write: a GET (or HEAD) runs on a read-only cursor, which is
+    a replica's when Odoo has one (--db_replica_host); other methods run on the primary. See README,
+    "Deployment: several servers, one primary, replicas"."""
+    return request.httprequest.method in ("GET", "HEAD")
+
+
 class RestApiController(http.Controller):
     # ---------------------------------------------------------------- routes
     @http.route(
@@ -31,7 +39,7 @@ class RestApiController(http.Controller):
         type="http",
         auth="fsj_api_key",
         csrf=False,
-        readonly=False,
+        readonly=read_only_method,
         save_session=False,
     )
     def object(self, model, rec_id=None, **params):
@@ -79,7 +87,7 @@ class RestApiController(http.Controller):
         type="http",
         auth="fsj_api_key",
         csrf=False,
-        readonly=False,
+        readonly=read_only_method,
         save_session=False,
     )
     def attachments(self, model, rec_id, att_id=None, **params):
@@ -102,7 +110,7 @@ class RestApiController(http.Controller):
         type="http",
         auth="fsj_api_key",
         csrf=False,
-        readonly=False,
+        readonly=read_only_method,
         save_session=False,
     )
     def signature(self, model, rec_id, **params):
@@ -118,6 +126,7 @@ class RestApiController(http.Controller):
         type="http",
         auth="fsj_api_key",
         csrf=False,
+        readonly=False,  # a GET that writes: rendering may store the PDF (attachment_use) and asset bundles
         save_session=False,
     )
     def report(self, rec_id, model=None, report_name=None, **params):
@@ -149,7 +158,7 @@ class RestApiController(http.Controller):
         type="http",
         auth="fsj_api_key",
         csrf=False,
-        readonly=False,
+        readonly=False,  # GETs too: a GET that must see its own write (an importer reads its run's counts)
         save_session=False,
     )
     def import_runs(self, run=None, **params):
@@ -182,14 +191,28 @@ class RestApiController(http.Controller):
 
         return self._respond(rollback, allowed=("POST",), model=IMPORT_RUN_MODEL, rec_id=run)
 
-    @http.route(f"{BASE}/fsm/dashboard", type="http", auth="fsj_api_key", csrf=False, save_session=False)
+    @http.route(
+        f"{BASE}/fsm/dashboard",
+        type="http",
+        auth="fsj_api_key",
+        csrf=False,
+        readonly=read_only_method,
+        save_session=False,
+    )
     def dashboard(self, date=None, **params):
         def run():
             return 200, service.dashboard(request.env, self._access()[0], date)
 
         return self._respond(run, allowed=("GET",))
 
-    @http.route(f"{BASE}/changes/<string:model>", type="http", auth="fsj_api_key", csrf=False, save_session=False)
+    @http.route(
+        f"{BASE}/changes/<string:model>",
+        type="http",
+        auth="fsj_api_key",
+        csrf=False,
+        readonly=read_only_method,  # commit-safe on a hot standby too: see README, "Deployment"
+        save_session=False,
+    )
     def changes(self, model, cursor=None, limit=None, fields=None, **params):
         def run():
             size = parsing.parse_int("limit", limit, feed.DEFAULT_LIMIT, 1, feed.MAX_LIMIT)
@@ -197,7 +220,14 @@ class RestApiController(http.Controller):
 
         return self._respond(run, allowed=("GET",))
 
-    @http.route(f"{BASE}/openapi.json", type="http", auth="fsj_api_key", csrf=False, save_session=False)
+    @http.route(
+        f"{BASE}/openapi.json",
+        type="http",
+        auth="fsj_api_key",
+        csrf=False,
+        readonly=read_only_method,
+        save_session=False,
+    )
     def openapi_document(self, **params):
         def run():
             return 200, openapi.build(request.env, self._access()[0], request.httprequest.host_url)
@@ -327,8 +357,8 @@ class RestApiController(http.Controller):
         for attempt in range(2):
             try:
                 response, payload = self._attempt(run, check, writing, idem_key)
-            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
-                raise  # Odoo retries the whole request
+            except (*PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, psycopg2.errors.ReadOnlySqlTransaction):
+                raise  # Odoo retries the whole request (a write on a read-only cursor: on the primary)
             except Exception as exc:  # noqa: BLE001 - every error becomes a JSON answer
                 request.env.cr.rollback()  # an error writes nothing
                 if not attempt and errors.is_external_ref_race(exc):

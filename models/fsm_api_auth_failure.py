@@ -5,6 +5,8 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
+from .res_users_apikeys import primary_cursor
+
 LIMIT_PARAM = "fieldservice_jobs.api_auth_failure_limit"
 LIMIT_DEFAULT = 20  # refused keys per client and key prefix...
 WINDOW_PARAM = "fieldservice_jobs.api_auth_failure_window"
@@ -63,8 +65,9 @@ class FsmApiAuthFailure(models.Model):
 
     @api.model
     def _record(self, remote_addr, key_prefix):
-        """Count one refused key, in a transaction of its own: the request's is rolled back with the 401."""
-        with self.env.registry.cursor() as cr:
+        """Count one refused key, in a transaction of its own on the primary: the request's is rolled
+        back with the 401 (and may be a replica's, which cannot write)."""
+        with primary_cursor(self.env) as cr:
             self.with_env(self.env(cr=cr)).sudo().create({"remote_addr": remote_addr, "key_prefix": key_prefix})
 
     @api.autovacuum

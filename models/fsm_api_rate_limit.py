@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from odoo import api, fields, models
 
-from .res_users_apikeys import ensure_apikey_foreign_key
+from .res_users_apikeys import ensure_apikey_foreign_key, primary_cursor
 
 LIMIT_PARAM = "fieldservice_jobs.api_rate_limit"
 LIMIT_DEFAULT = 0  # requests per key and window: off
@@ -74,9 +74,13 @@ class FsmApiRateLimit(models.Model):
         now = time.time()
         start = int(now // window * window)
         reset = int(start + window - now) + 1
-        # an atomic increment shared by every worker, in a transaction of its own (a refused or
-        # failed request counts too); the ORM has no upsert, hence SQL
-        with self.env.registry.cursor() as cr:
+        # an atomic increment shared by every worker and server, in a transaction of its own on the
+        # primary (a refused or failed request counts too); the ORM has no upsert, hence SQL
+        with primary_cursor(self.env) as cr:
+            if not self.pool.in_test_mode():  # (a test cursor is inside the test's transaction)
+                # concurrent hits of one key wait for each other's increment: under Odoo's REPEATABLE
+                # READ the second upsert of a row would fail (could not serialize access)
+                cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
             cr.execute(
                 """INSERT INTO fsm_api_rate_limit (apikey_id, window_start, count) VALUES (%s, %s, 1)
                    ON CONFLICT (apikey_id, window_start) DO UPDATE SET count = fsm_api_rate_limit.count + 1

@@ -20,6 +20,17 @@ def ensure_apikey_foreign_key(cr, table, column="apikey_id"):
         sql.add_foreign_key(cr, table, column, "res_users_apikeys", "id", "cascade")
 
 
+def primary_cursor(env):
+    """A cursor of its own on the primary database, for what a request writes whatever its answer
+    (rate-limit counts, refused keys) or must read from the primary. A read-only request (a GET: its
+    cursor is a replica's when Odoo has one, see README "Deployment") has nothing to keep in its
+    transaction: it is ended first, as Odoo does for its res.device logs (its test cursors require it:
+    no read/write test cursor opens over a read-only one that is in use)."""
+    if env.cr.readonly:
+        env.cr.rollback()
+    return env.registry.cursor(readonly=False)
+
+
 class ResUsersApikeys(models.Model):
     _inherit = "res.users.apikeys"
 
@@ -116,7 +127,12 @@ class ResUsersApikeys(models.Model):
     def _fsj_verified_key(self, digest, key, remote_addr):
         """Runs only for a key this worker has not verified yet (failures are not cached):
         a key whose prefix matches no stored key is refused without hashing; a client that had too
-        many keys with this prefix refused is throttled (ApiKeyThrottled) before any hashing."""
+        many keys with this prefix refused is throttled (ApiKeyThrottled) before any hashing.
+
+        On a read-only request (a GET, whose cursor may be a replica's) the prefix is looked up there
+        (a flood of random keys never reaches the primary), and the rest runs on the primary: the
+        failure counts are the primary's, and what this worker caches (the key, and the key's scope,
+        read here along) is never an older state a lagging replica still shows."""
         prefix = key[:INDEX_SIZE]
         self.env.cr.execute(
             "SELECT 1 FROM res_users_apikeys WHERE index = %s AND (scope IS NULL OR scope = %s) LIMIT 1",
@@ -124,12 +140,28 @@ class ResUsersApikeys(models.Model):
         )
         if not self.env.cr.fetchone():
             raise AccessDenied()
-        failures = self.env["fsm.api.auth.failure"]
-        failures._check_throttle(remote_addr, prefix)
+        if not self.env.cr.readonly:
+            found = self._fsj_verify_key(key, remote_addr)
+        else:
+            with primary_cursor(self.env) as cr:
+                primary = self.with_env(self.env(cr=cr))
+                found = primary._fsj_verify_key(key, remote_addr)
+                if found and found[1]:
+                    primary.env["fsm.api.key.scope"]._scope_of(found[1])  # cached from the primary
+        if not found:
+            self.env["fsm.api.auth.failure"]._record(remote_addr, prefix)
+            raise AccessDenied()
+        return found
+
+    @api.model
+    def _fsj_verify_key(self, key, remote_addr):
+        """(user id, key id, name, expiration) of a valid key, or None; ApiKeyThrottled first when
+        this client had too many keys of this prefix refused."""
+        prefix = key[:INDEX_SIZE]
+        self.env["fsm.api.auth.failure"]._check_throttle(remote_addr, prefix)
         uid = self._check_credentials(scope=RESTAPI_SCOPE, key=key)
         if not uid:
-            failures._record(remote_addr, prefix)
-            raise AccessDenied()
+            return None
         self.env.cr.execute(
             "SELECT id, name, expiration_date FROM res_users_apikeys WHERE user_id = %s AND index = %s "
             "AND (scope IS NULL OR scope = %s) ORDER BY id LIMIT 1",

@@ -22,3 +22,4 @@ from . import test_fsm_api_import_run
 from . import test_restapi_related
 from . import test_restapi_actions
 from . import test_restapi_language
+from . import test_readonly_routes
