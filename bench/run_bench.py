@@ -3,14 +3,30 @@
 
     python3 bench/run_bench.py                     # sizes 1000,10000,100000
     python3 bench/run_bench.py --sizes 1000,10000 --requests 200
+    python3 bench/run_bench.py --sizes 1000 --what batch,floor --db fsj_x_bench --port 8460
 
 It copies the template database of ./run-tests (OCA addons installed), installs fieldservice_jobs, then
 for each size grows the database to that many jobs and measures, interleaving A/B so that machine noise
 falls on both sides (medians). The server runs with --workers 2, as in production. Results go to
 bench/results/<time>.json and a table on stdout.
+
+What is measured (--what, all by default):
+- ab: list of 50, detail and create, REST against JSON-RPC; SQL queries per list request.
+- floor: the floor of the list of 50 (the least any HTTP API could take for it on this server): the round
+  trip of a trivial route (GET /restapi/1.0/, a JSON 404 through Odoo's request handling) plus the page's
+  SQL alone (the queries the list request runs, captured in process, less those the trivial route runs
+  too, executed and timed on their own connection); the three are interleaved, medians. ratio_floor_list50
+  = list of 50 / floor.
+- batch: a batch create of 1,000 jobs in one REST request against 1,000 XML-RPC creates, interleaved
+  over --batch-rounds rounds (medians; smallest size only).
+- throughput: requests per second at 1, 4 and 16 clients (smallest size only).
+- feed: the change feed's page (GET /restapi/1.0/changes/fsm.order, 100 changes after a cursor near
+  the log's end) with 10,000 and then 1,000,000 rows in fsm_api_change (seeded with SQL, largest size
+  only); feed_page_cost_ratio = the page at 1,000,000 / at 10,000.
 """
 
 import argparse
+import base64
 import datetime
 import json
 import re
@@ -36,7 +52,45 @@ DETAIL_FIELDS = [
 ]  # fmt: skip
 RPC_DETAIL_FIELDS = [("sale_id" if f == "sale_order_id" else "scheduled_duration" if f == "duration" else f)
                      for f in DETAIL_FIELDS]  # fmt: skip
+WHAT = ("ab", "floor", "batch", "throughput", "feed")
+# run by `odoo-bin shell`: the SQL of the trivial route and of one list request, through Odoo's WSGI
+# application in process, each query with its parameters inlined (cursor.mogrify)
+FLOOR_CAPTURE = """
+import json, os
+import odoo
+from odoo.sql_db import Cursor
+from werkzeug.test import Client
+
+captured = []
+execute = Cursor.execute
+
+
+def capture(self, query, params=None, log_exceptions=True):
+    if self.dbname == env.cr.dbname:
+        captured.append(self.mogrify(query, params).decode())
+    return execute(self, query, params, log_exceptions)
+
+
+client = Client(odoo.http.root)
+headers = {"X-API-Key": os.environ["FSJ_BENCH_KEY"]}
+params = json.loads(os.environ["FSJ_BENCH_PARAMS"])
+for _i in range(3):  # warm: caches, as on a running server
+    client.get("/restapi/1.0/", headers=headers)
+    client.get("/restapi/1.0/object/fsm.order", query_string=params, headers=headers)
+Cursor.execute = capture
+client.get("/restapi/1.0/", headers=headers)
+trivial, captured[:] = list(captured), []
+resp = client.get("/restapi/1.0/object/fsm.order", query_string=params, headers=headers)
+Cursor.execute = execute
+print("FSJ-BENCH-SQL", json.dumps({"status": resp.status_code, "trivial": trivial, "list": captured}))
+"""
 WERKZEUG_RE = re.compile(r'"(GET|POST|PUT) (\S+) HTTP/[\d.]+" (\d+) - (\d+) ([\d.]+) ([\d.]+)')
+
+
+def encode_cursor(position):
+    """A change feed cursor (restapi/feed.py, encode_cursor)."""
+    raw = json.dumps(dict(position, v=1), separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 class Bench:
@@ -61,7 +115,7 @@ class Bench:
         self.base = [*self.odoo_cmd, *opts]
         self.shell = [*self.odoo_cmd, "shell", *opts]
         self.db = args.db
-        self.log = rt.LOGS / "bench-server.log"
+        self.log = rt.LOGS / f"bench-server-{self.db}.log"
         self.server = None
         self.results = {"odoo": self.version, "date": datetime.datetime.now().isoformat(timespec="seconds"),
                         "workers": args.workers, "requests": args.requests, "sizes": {}}  # fmt: skip
@@ -115,9 +169,10 @@ class Bench:
         return re.search(r"KEY (\S+)", out).group(1)
 
     def start(self):
-        self.port = rt.free_port()
+        self.port = self.args.port or rt.free_port()
+        gevent_port = self.port + 1 if self.args.port else rt.free_port()
         cmd = [*self.base, "-d", self.db, f"--db-filter=^{self.db}$", f"--http-port={self.port}",
-               "--http-interface=127.0.0.1", f"--gevent-port={rt.free_port()}", f"--workers={self.args.workers}",
+               "--http-interface=127.0.0.1", f"--gevent-port={gevent_port}", f"--workers={self.args.workers}",
                "--max-cron-threads=0", "--log-level=info", f"--logfile={self.log}"]  # fmt: skip
         self.server = subprocess.Popen(cmd, env=self.env, start_new_session=True,
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
@@ -219,12 +274,28 @@ class Bench:
         calls = self.calls(key)
         rest, rpc, uid = calls["clients"]
         list_params, domain = calls["list_params"], calls["domain"]
+        partner = self.jsonrpc(rpc, uid, key, "res.partner", "search", [[("name", "=like", "Bench Customer %")]],
+                               {"limit": 1})[0]  # fmt: skip
+        res = {}
+        if "ab" in self.args.what:
+            res.update(self.measure_ab(calls, partner, key, uid))
+        if "floor" in self.args.what:
+            res.update(self.floor(key, calls))
+        if size == min(self.args.sizes):
+            if "batch" in self.args.what:
+                res.update(self.batch(rest, partner, key, uid))
+            if "throughput" in self.args.what:
+                res.update(self.throughputs(key, uid, list_params, domain))
+        if size == max(self.args.sizes) and "feed" in self.args.what:
+            res.update(self.feed(key))
+        return {k: (round(v, 2) if isinstance(v, float) else v) for k, v in res.items()}
+
+    def measure_ab(self, calls, partner, key, uid):
+        rest, rpc, uid = calls["clients"]
         n = self.args.requests
         res = {}
         res["list50_rest_ms"], res["list50_jsonrpc_ms"] = self.ab(*calls["list"], n)
         res["detail_rest_ms"], res["detail_jsonrpc_ms"] = self.ab(*calls["detail"], n)
-        partner = self.jsonrpc(rpc, uid, key, "res.partner", "search", [[("name", "=like", "Bench Customer %")]],
-                               {"limit": 1})[0]  # fmt: skip
 
         def rest_create():
             rest.post(f"{self.url}/restapi/1.0/object/fsm.order", json={"partner_id": partner},
@@ -241,25 +312,173 @@ class Bench:
                                   "detail": ("detail_rest_ms", "detail_jsonrpc_ms"),
                                   "create": ("create_rest_ms", "create_jsonrpc_ms")}.items():  # fmt: skip
             res[f"ratio_{key_ratio}"] = round(res[a] / res[b], 3)
-        if size == min(self.args.sizes):
-            res.update(self.batch(rest, partner, key, uid))
-            res.update(self.throughputs(key, uid, list_params, domain))
-        return {k: (round(v, 2) if isinstance(v, float) else v) for k, v in res.items()}
+        return res
 
     def batch(self, rest, partner, key, uid):
-        body = [{"partner_id": partner, "description": f"batch {i}"} for i in range(1000)]
-        t0 = time.perf_counter()
-        rest.post(f"{self.url}/restapi/1.0/object/fsm.order", json=body, params={"fields": "id"},
-                  timeout=600).raise_for_status()  # fmt: skip
-        rest_s = time.perf_counter() - t0
+        """A batch create of 1,000 jobs in one REST request against 1,000 XML-RPC creates: interleaved
+        rounds (which goes first alternates), medians in seconds."""
         proxy = xmlrpc.client.ServerProxy(f"{self.url}/xmlrpc/2/object")
-        t0 = time.perf_counter()
-        for i in range(1000):
-            proxy.execute_kw(
-                self.db, uid, key, "fsm.order", "create", [{"partner_id": partner, "description": f"x {i}"}]
-            )
-        rpc_s = time.perf_counter() - t0
-        return {"batch1000_rest_s": rest_s, "batch1000_xmlrpc_s": rpc_s, "batch_speedup": round(rpc_s / rest_s, 1)}
+
+        def rest_batch(r):
+            body = [{"partner_id": partner, "description": f"batch {r}-{i}"} for i in range(1000)]
+            rest.post(f"{self.url}/restapi/1.0/object/fsm.order", json=body, params={"fields": "id"},
+                      timeout=600).raise_for_status()  # fmt: skip
+
+        def rpc_creates(r):
+            for i in range(1000):
+                proxy.execute_kw(
+                    self.db, uid, key, "fsm.order", "create", [{"partner_id": partner, "description": f"x {r}-{i}"}]
+                )
+
+        rest_s, rpc_s = [], []
+        for r in range(self.args.batch_rounds):
+            sides = [(rest_batch, rest_s), (rpc_creates, rpc_s)]
+            for fn, out in sides if r % 2 == 0 else reversed(sides):
+                t0 = time.perf_counter()
+                fn(r)
+                out.append(time.perf_counter() - t0)
+        print(f"   batch of 1,000: REST {[round(t, 2) for t in rest_s]} s, XML-RPC {[round(t, 1) for t in rpc_s]} s")
+        rest_med, rpc_med = statistics.median(rest_s), statistics.median(rpc_s)
+        return {"batch1000_rest_s": rest_med, "batch1000_xmlrpc_s": rpc_med,
+                "batch_speedup": round(rpc_med / rest_med, 1), "batch_rounds": self.args.batch_rounds}  # fmt: skip
+
+    # -- the floor of a list request ---------------------------------------------------------------
+    def page_sql(self, key, list_params):
+        """The SQL of one list request as the server runs it (captured in process through Odoo's WSGI
+        application, parameters inlined), less the queries the trivial route runs too."""
+        out = self.shell_run(FLOOR_CAPTURE, {"FSJ_BENCH_KEY": key, "FSJ_BENCH_PARAMS": json.dumps(list_params)})
+        match = re.search(r"FSJ-BENCH-SQL (.*)", out)
+        if not match:
+            sys.exit(f"bench: capturing the page's SQL failed:\n{out[-3000:]}")
+        captured = json.loads(match.group(1))
+        if captured["status"] != 200:
+            sys.exit(f"bench: the captured list request answered {captured['status']}")
+        trivial = list(captured["trivial"])
+        queries = []
+        for query in captured["list"]:
+            if query in trivial:
+                trivial.remove(query)
+            else:
+                queries.append(query)
+        return queries
+
+    def floor(self, key, calls):
+        """The list of 50 against its floor: the round trip of a trivial route plus the page's SQL
+        alone, each interleaved with the others (medians)."""
+        queries = self.page_sql(key, calls["list_params"])
+        rest = calls["clients"][0]
+        conn = rt.pg_connect(self.db)
+        conn.autocommit = False
+        conn.set_session(isolation_level="REPEATABLE READ")  # as Odoo's cursors
+
+        def trivial():
+            resp = rest.get(f"{self.url}/restapi/1.0/", timeout=120)
+            if resp.status_code != 404:
+                raise RuntimeError(f"GET /restapi/1.0/ answered {resp.status_code}")
+
+        def sql():
+            with conn.cursor() as cr:
+                for query in queries:
+                    cr.execute(query)
+                    if cr.description:
+                        cr.fetchall()
+            conn.rollback()
+
+        times = {"list": [], "trivial": [], "sql": []}
+        fns = [("list", calls["list"][0]), ("trivial", trivial), ("sql", sql)]
+        for _i in range(10):  # warm up
+            for _name, fn in fns:
+                fn()
+        for i in range(self.args.requests):
+            for name, fn in fns[i % 3 :] + fns[: i % 3]:
+                t0 = time.perf_counter()
+                fn()
+                times[name].append((time.perf_counter() - t0) * 1000)
+        conn.close()
+        med = {name: statistics.median(values) for name, values in times.items()}
+        floor = med["trivial"] + med["sql"]
+        return {"floor_trivial_ms": med["trivial"], "floor_sql_ms": med["sql"], "floor_sql_queries": len(queries),
+                "floor_ms": floor, "floor_list50_rest_ms": med["list"],
+                "ratio_floor_list50": round(med["list"] / floor, 3)}  # fmt: skip
+
+    # -- the change feed at 10,000 and 1,000,000 changes ---------------------------------------------
+    def seed_changes(self, cr, table, total):
+        """Fill ``table`` (a copy of fsm_api_change) with ``total`` rows of job updates (SQL: fast),
+        spread uniformly over transactions that ended before any still running (rows a reader may
+        take: see models/fsm_api_change.py), as a busy log is."""
+        cr.execute(
+            f"""
+            WITH jobs AS (SELECT array_agg(id ORDER BY id) AS ids, count(*) AS n FROM fsm_order),
+                 tx AS (SELECT txid_snapshot_xmin(txid_current_snapshot()) - 1 AS last)
+            INSERT INTO {table} (model, res_id, operation, company_id, event_type, date, pending, txid)
+            SELECT 'fsm.order', jobs.ids[1 + (g::bigint * 7919) %% jobs.n], 'write', 1, 'fsm.order.updated',
+                   now() AT TIME ZONE 'UTC' - interval '1 day' * random(), false,
+                   1 + floor(random() * (tx.last - 1))::bigint
+              FROM generate_series(1, %s) AS g, jobs, tx
+            """,
+            (total,),
+        )
+        cr.execute(f"VACUUM ANALYZE {table}")  # as autovacuum does on a live database
+        cr.execute(  # a cursor 250 changes before the end
+            f"SELECT txid, id FROM {table} WHERE model = 'fsm.order' ORDER BY txid DESC, id DESC OFFSET 250 LIMIT 1"
+        )
+        return encode_cursor(dict(zip("ti", cr.fetchone(), strict=True)))
+
+    def feed(self, key):
+        """A page of 100 changes after a cursor near the log's end, with 10,000 and with 1,000,000 rows
+        in the log: two copies of the log table, swapped under its name (a rename: instant) between
+        blocks of requests, so that both are measured interleaved (medians of --requests requests)."""
+        rest = requests.Session()
+        rest.headers["X-API-Key"] = key
+        conn = rt.pg_connect(self.db)
+        sizes = {10_000: "fsm_api_change", 1_000_000: "fsm_bench_change_big"}
+        out, cursors, times = {}, {}, {size: [] for size in sizes}
+        try:
+            with conn.cursor() as cr:
+                t0 = time.time()
+                cr.execute("DELETE FROM fsm_api_change")  # what the bench wrote: replaced
+                cr.execute("DROP TABLE IF EXISTS fsm_bench_change_big")
+                cr.execute("CREATE TABLE fsm_bench_change_big (LIKE fsm_api_change INCLUDING ALL)")
+                for size, table in sizes.items():
+                    cursors[size] = self.seed_changes(cr, table, size)
+                print(f"   change logs of 10,000 and 1,000,000 rows in {time.time() - t0:.0f} s")
+                live = 10_000  # the size whose table is named fsm_api_change
+
+                def swap():
+                    cr.execute(
+                        "BEGIN; ALTER TABLE fsm_api_change RENAME TO fsm_bench_change_swap; "
+                        "ALTER TABLE fsm_bench_change_big RENAME TO fsm_api_change; "
+                        "ALTER TABLE fsm_bench_change_swap RENAME TO fsm_bench_change_big; COMMIT"
+                    )
+
+                def page(size):
+                    resp = rest.get(f"{self.url}/restapi/1.0/changes/fsm.order", timeout=120,
+                                    params={"cursor": cursors[size], "limit": 100})  # fmt: skip
+                    resp.raise_for_status()
+                    return resp.json()
+
+                block = 10
+                for r in range(2 * max(1, self.args.requests // block)):
+                    size = 10_000 if r % 2 == 0 else 1_000_000
+                    if size != live:
+                        swap()
+                        live = size
+                    body = page(size)  # warm: the plan, the table's pages
+                    if len(body["changes"]) < 50:  # several changes of one job in a page count once
+                        raise RuntimeError(f"the feed page at {size} changes has {len(body['changes'])} changes")
+                    for _i in range(block):
+                        t0 = time.perf_counter()
+                        page(size)
+                        times[size].append((time.perf_counter() - t0) * 1000)
+                if live != 10_000:
+                    swap()
+                cr.execute("DROP TABLE fsm_bench_change_big")
+        finally:
+            conn.close()
+        for size in sizes:
+            out[f"feed_page_{size}_ms"] = statistics.median(times[size])
+        out["feed_page_cost_ratio"] = round(out["feed_page_1000000_ms"] / out["feed_page_10000_ms"], 2)
+        return out
 
     def throughputs(self, key, uid, list_params, domain):
         out = {}
@@ -295,7 +514,7 @@ class Bench:
             self.stop()
         sizes = self.results["sizes"]
         small, large = str(min(self.args.sizes)), str(max(self.args.sizes))
-        if small != large:
+        if small != large and "ab" in self.args.what:
             self.results["page_cost_ratio"] = round(sizes[large]["list50_rest_ms"] / sizes[small]["list50_rest_ms"], 2)
         out = ROOT / "bench" / "results"
         out.mkdir(exist_ok=True)
@@ -307,13 +526,29 @@ class Bench:
             rt.db_drop(self.db)
 
     def table(self):
-        print("\n| jobs | list-50 REST/JSON-RPC ms | ratio | detail REST/JSON-RPC ms | ratio | "
-              "create ratio | queries list 50 / 500 |")  # fmt: skip
-        print("|---|---|---|---|---|---|---|")
-        for size, r in self.results["sizes"].items():
-            print(f"| {size} | {r['list50_rest_ms']} / {r['list50_jsonrpc_ms']} | {r['ratio_list50']} | "
-                  f"{r['detail_rest_ms']} / {r['detail_jsonrpc_ms']} | {r['ratio_detail']} | {r['ratio_create']} | "
-                  f"{r['queries_list50']} / {r['queries_list500']} |")  # fmt: skip
+        sizes = self.results["sizes"]
+        if "ab" in self.args.what:
+            print("\n| jobs | list-50 REST/JSON-RPC ms | ratio | detail REST/JSON-RPC ms | ratio | "
+                  "create ratio | queries list 50 / 500 |")  # fmt: skip
+            print("|---|---|---|---|---|---|---|")
+            for size, r in sizes.items():
+                print(f"| {size} | {r['list50_rest_ms']} / {r['list50_jsonrpc_ms']} | {r['ratio_list50']} | "
+                      f"{r['detail_rest_ms']} / {r['detail_jsonrpc_ms']} | {r['ratio_detail']} | "
+                      f"{r['ratio_create']} | {r['queries_list50']} / {r['queries_list500']} |")  # fmt: skip
+        if "floor" in self.args.what:
+            print("\n| jobs | list-50 ms | trivial route ms | page SQL ms (queries) | floor ms | list / floor |")
+            print("|---|---|---|---|---|---|")
+            for size, r in sizes.items():
+                print(f"| {size} | {r['floor_list50_rest_ms']} | {r['floor_trivial_ms']} | {r['floor_sql_ms']} "
+                      f"({r['floor_sql_queries']}) | {r['floor_ms']} | {r['ratio_floor_list50']} |")  # fmt: skip
+        for r in sizes.values():
+            if "batch_speedup" in r:
+                print(f"\nbatch of 1,000 jobs: REST {r['batch1000_rest_s']} s, 1,000 XML-RPC creates "
+                      f"{r['batch1000_xmlrpc_s']} s: {r['batch_speedup']} times faster (median of "
+                      f"{r['batch_rounds']} interleaved rounds)")  # fmt: skip
+            if "feed_page_cost_ratio" in r:
+                print(f"change feed page (100 changes): {r['feed_page_10000_ms']} ms at 10,000 changes, "
+                      f"{r['feed_page_1000000_ms']} ms at 1,000,000: {r['feed_page_cost_ratio']}")  # fmt: skip
         if "page_cost_ratio" in self.results:
             print(f"page cost at the largest size / smallest: {self.results['page_cost_ratio']}")
 
@@ -327,8 +562,14 @@ def main():
     parser.add_argument("--db", default="fsj_bench")
     parser.add_argument("--reuse", action="store_true", help="reuse an existing bench database")
     parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument("--port", type=int, help="the server's HTTP port (and the next one for gevent)")
+    parser.add_argument("--batch-rounds", type=int, default=3, help="interleaved rounds of the batch measurement")
+    parser.add_argument("--what", default=",".join(WHAT), help=f"what to measure, of {','.join(WHAT)}")
     args = parser.parse_args()
     args.sizes = sorted(int(s) for s in args.sizes.split(","))
+    args.what = set(args.what.split(","))
+    if args.what - set(WHAT):
+        parser.error(f"--what: one or more of {','.join(WHAT)}")
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
     Bench(args).run()
 

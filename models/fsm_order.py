@@ -1,6 +1,8 @@
 # Copyright 2026 fieldservice_jobs authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 
+import copy
+
 from markupsafe import Markup
 
 from odoo import _, api, fields, models, tools
@@ -20,6 +22,8 @@ from .fsm_stage import (
 )
 
 SIGNATURE_BLOCKING_PARAM = "fieldservice_jobs.signature_blocking"
+# cr.cache key: the defaults of the jobs a create is preparing, per environment and set of given fields
+DEFAULTS_MEMO = "fieldservice_jobs.fsm_order_defaults"
 # what seed 004's customer object may hold (fsm.order's write-only ``customer``)
 CUSTOMER_KEYS = (
     "ref",
@@ -538,27 +542,94 @@ class FSMOrder(models.Model):
     def _get_customer_location(self, partner):
         """The service location of a customer: its primary service location, a location whose own
         partner is the customer, or a new one made from the customer's address."""
-        location = partner.service_location_id
-        if not location:
-            location = self.env["fsm.location"].search([("partner_id", "=", partner.id)], limit=1)
-        if not location:
-            location = self.env["fsm.location"].create(
-                {"partner_id": partner.id, "owner_id": partner.commercial_partner_id.id}
+        return self._fsj_customer_locations(partner)[partner.id]
+
+    @api.model
+    def _fsj_customer_locations(self, partners):
+        """{customer id: service location} of ``partners``, as ``_get_customer_location`` finds or
+        makes each, in one query for all (and one create for the missing ones, in the given order)."""
+        locations = {partner.id: partner.service_location_id for partner in partners}
+        missing = [partner for partner in partners if not locations[partner.id]]
+        if missing:
+            # as a search per customer with limit=1: the first location of each in fsm.location's order
+            found = self.env["fsm.location"].search([("partner_id", "in", [p.id for p in missing])])
+            for location in found:
+                if not locations[location.partner_id.id]:
+                    locations[location.partner_id.id] = location
+            missing = [partner for partner in missing if not locations[partner.id]]
+        if missing:
+            created = self.env["fsm.location"].create(
+                [{"partner_id": p.id, "owner_id": p.commercial_partner_id.id} for p in missing]
             )
-        return location
+            locations.update(zip([p.id for p in missing], created, strict=True))
+        return locations
+
+    @api.model
+    def _fsj_draw_names(self, count):
+        """``count`` job names of the 'fsm.order' sequence, as as many ``next_by_code`` calls give
+        them, drawn at once (one ``nextval`` query) when the sequence is a plain PostgreSQL one; None
+        otherwise (no gap, date ranges, no sequence): OCA's create then names the jobs one by one."""
+        sequences = self.env["ir.sequence"]
+        sequences.browse().check_access("read")
+        sequence = sequences.search(
+            [("code", "=", "fsm.order"), ("company_id", "in", [self.env.company.id, False])],
+            order="company_id",
+            limit=1,
+        )
+        if not sequence or sequence.implementation != "standard" or sequence.use_date_range:
+            return None
+        self.env.cr.execute("SELECT nextval(%s) FROM generate_series(1, %s)", ["ir_sequence_%03d" % sequence.id, count])
+        numbers = sorted((row[0] for row in self.env.cr.fetchall()), reverse=sequence.number_increment < 0)
+        # ir.sequence.get_next_char, its prefix and suffix interpolated once for the batch
+        prefix, suffix = sequence._get_prefix_suffix()
+        padding = "%%0%sd" % sequence.padding
+        return [prefix + padding % number + suffix for number in numbers]
+
+    def _prepare_create_values(self, vals_list):
+        # The defaults depend on the environment, not on the values: while a batch is prepared, they are
+        # computed once per distinct set of given fields rather than once per job (OCA's default stage
+        # is a search). Properties fields and delegated (_inherits) models take their defaults from the
+        # values: one by one there.
+        cache = self.env.cr.cache
+        if len(vals_list) < 2 or DEFAULTS_MEMO in cache or self._inherits:
+            return super()._prepare_create_values(vals_list)
+        if any(field.type == "properties" for field in self._fields.values()):
+            return super()._prepare_create_values(vals_list)
+        cache[DEFAULTS_MEMO] = {}
+        try:
+            return super()._prepare_create_values(vals_list)
+        finally:
+            cache.pop(DEFAULTS_MEMO, None)
+
+    @api.model
+    def _add_missing_default_values(self, values):
+        memo = self.env.cr.cache.get(DEFAULTS_MEMO)
+        if memo is None:
+            return super()._add_missing_default_values(values)
+        key = (self.env, frozenset(values))
+        if key not in memo:
+            full = super()._add_missing_default_values(dict(values))
+            memo[key] = {name: value for name, value in full.items() if name not in values}
+        # x2many defaults are command lists: each job gets its own copy
+        defaults = {name: copy.deepcopy(v) if isinstance(v, list | dict) else v for name, v in memo[key].items()}
+        return {**defaults, **values}
 
     @api.model_create_multi
     def create(self, vals_list):
         stage_model = self.env["fsm.stage"]
         new = scheduled = None
-        locations = {}  # customer id -> service location id, within this batch
+        wanted = [vals["partner_id"] for vals in vals_list if vals.get("partner_id") and not vals.get("location_id")]
+        customers = self.env["res.partner"].browse(dict.fromkeys(wanted))
+        locations = self._fsj_customer_locations(customers) if customers else {}
+        new_name = _("New")
+        unnamed = [vals for vals in vals_list if vals.get("name", new_name) == new_name]
+        # OCA's create names each job with a sequence call (a search and a nextval): one for the batch
+        names = self._fsj_draw_names(len(unnamed)) if len(unnamed) > 1 else None
+        for vals, name in zip(unnamed, names or (), strict=bool(names)):
+            vals["name"] = name
         for vals in vals_list:
             if vals.get("partner_id") and not vals.get("location_id"):
-                partner_id = vals["partner_id"]
-                if partner_id not in locations:
-                    partner = self.env["res.partner"].browse(partner_id)
-                    locations[partner_id] = self._get_customer_location(partner).id
-                vals["location_id"] = locations[partner_id]
+                vals["location_id"] = locations[vals["partner_id"]].id
             if vals.get("person_id") and vals.get("scheduled_date_start"):
                 if new is None:  # looked up once per batch, not per record
                     new = stage_model._get_job_stage(STAGE_NEW)

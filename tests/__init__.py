@@ -1,5 +1,6 @@
 from . import test_install
 from . import test_fsm_order
+from . import test_fsm_order_batch
 from . import test_restapi
 from . import test_restapi_queries
 from . import test_restapi_render
