@@ -14,6 +14,7 @@ from odoo import http
 from odoo.http import request
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
+from .. import faults
 from ..restapi import bulk, errors, feed, files, imports, messages, openapi, parsing, reports, service, signature
 
 _logger = logging.getLogger(__name__)
@@ -359,7 +360,9 @@ class RestApiController(http.Controller):
                 response, payload = self._attempt(run, check, writing, idem_key)
             except (*PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, psycopg2.errors.ReadOnlySqlTransaction):
                 raise  # Odoo retries the whole request (a write on a read-only cursor: on the primary)
-            except Exception as exc:  # noqa: BLE001 - every error becomes a JSON answer
+            except Exception as exc:  # every error becomes a JSON answer
+                if faults.is_db_unavailable(exc):
+                    raise  # the database went away: a JSON 503 with Retry-After (faults.py), not a 500
                 request.env.cr.rollback()  # an error writes nothing
                 if not attempt and errors.is_external_ref_race(exc):
                     # another request created a record with this external_ref since this one began

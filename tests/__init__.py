@@ -24,3 +24,4 @@ from . import test_restapi_related
 from . import test_restapi_actions
 from . import test_restapi_language
 from . import test_readonly_routes
+from . import test_db_unavailable
