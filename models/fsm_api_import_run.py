@@ -23,7 +23,6 @@ JOURNALED_IR_MODELS = ("ir.attachment",)
 MAIL_THREAD_NOISE = ("mail.tracking.value", "mail.message.reaction")
 ROLLBACK_CHUNK = 1000  # journal lines undone at once
 ROLLBACK_BUDGET = 30.0  # seconds of work per step: a request stays well within the server's time limit
-CRON_BUDGET = 240.0  # seconds of rollback steps per cron run
 
 
 class FsmApiImportRun(models.Model):
@@ -238,16 +237,18 @@ class FsmApiImportRun(models.Model):
 
     @api.model
     def _cron_rollback(self):
-        """Go on with the rollbacks too big for one request, as the runs' users, a step per commit."""
-        started = time.monotonic()
-        for run in self.sudo().search([("state", "=", "rolling_back")], order="id"):
-            while time.monotonic() - started < CRON_BUDGET:
-                done = run.with_user(run.user_id)._fsj_rollback_step(ROLLBACK_BUDGET)
-                self.env.cr.commit()
-                if done:
-                    break
-        if self.sudo().search_count([("state", "=", "rolling_back")], limit=1):
-            self.env.ref("fieldservice_jobs.ir_cron_import_rollback")._trigger()
+        """Go on with the rollbacks too big for one request, one step (its own transaction) per
+        call, as the run's user. Odoo's cron commits after each call and calls again at once while
+        the progress says work remains (``ir.cron._notify_progress``), a few times per run of the job."""
+        runs = self.sudo().search([("state", "=", "rolling_back")], order="id")
+        for run in runs:
+            done = run.with_user(run.user_id)._fsj_rollback_step(ROLLBACK_BUDGET)
+            remaining = len(runs) - (1 if done else 0)
+            self.env["ir.cron"]._notify_progress(done=1, remaining=remaining)
+            if remaining:
+                self.env.ref("fieldservice_jobs.ir_cron_import_rollback")._trigger()
+            return
+        self.env["ir.cron"]._notify_progress(done=0, remaining=0)
 
     def action_rollback_button(self):
         self.action_rollback()
