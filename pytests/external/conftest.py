@@ -51,6 +51,53 @@ class Api:
         return self.request("DELETE", path, **kw)
 
 
+class WebSession:
+    """A backend session of the configured user: JSON-RPC calls as the web client makes them (e.g. the
+    New API Key wizard, which asks for the password: ``check_identity``)."""
+
+    def __init__(self, url, db, login, password):
+        self.url, self.password = url, password
+        self.session = requests.Session()
+        resp = self.session.post(
+            f"{url}/web/session/authenticate",
+            json={"jsonrpc": "2.0", "method": "call", "params": {"db": db, "login": login, "password": password}},
+            timeout=60,
+        )
+        resp.raise_for_status()
+        assert resp.json().get("result", {}).get("uid"), resp.text
+
+    def call(self, model, method, args, kwargs=None):
+        params = {"model": model, "method": method, "args": args, "kwargs": kwargs or {}}
+        resp = self.session.post(
+            f"{self.url}/web/dataset/call_kw/{model}/{method}",
+            json={"jsonrpc": "2.0", "method": "call", "params": params},
+            timeout=60,
+        )
+        resp.raise_for_status()
+        body = resp.json()
+        if "error" in body:
+            raise RuntimeError(f"{model}.{method}: {body['error']['data'].get('message')}")
+        return body["result"]
+
+    def check_identity(self, action):
+        """Answer Odoo's password check (res.users.identitycheck) when ``action`` is one; the method that
+        asked for it runs then, and its own answer is returned."""
+        if action.get("res_model") != "res.users.identitycheck":
+            return action
+        self.call("res.users.identitycheck", "write", [[action["res_id"]], {"password": self.password}])
+        return self.call("res.users.identitycheck", "run_check", [[action["res_id"]]])
+
+
+@pytest.fixture(scope="session")
+def web_session(server_url, rpc):
+    """``web_session()``: a new backend session of the configured user (``url``: another server's)."""
+
+    def make(url=None):
+        return WebSession(url or server_url, rpc.db, rpc.login, rpc.password)
+
+    return make
+
+
 def pytest_collection_modifyitems(config, items):
     """FSJ_TEST_ORDER=reverse runs the suite backwards: no test may depend on another one's leftovers."""
     if os.environ.get("FSJ_TEST_ORDER") == "reverse":

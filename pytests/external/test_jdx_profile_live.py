@@ -154,46 +154,6 @@ class FSMJobClient:
 
 
 # -- the key, made as the backend does it -----------------------------------------------------------------
-class WebSession:
-    """A backend session of the configured user: JSON-RPC calls as the web client makes them."""
-
-    def __init__(self, url, db, login, password):
-        self.url, self.password = url, password
-        self.session = requests.Session()
-        resp = self.session.post(
-            f"{url}/web/session/authenticate",
-            json={"jsonrpc": "2.0", "method": "call", "params": {"db": db, "login": login, "password": password}},
-            timeout=60,
-        )
-        resp.raise_for_status()
-        assert resp.json().get("result", {}).get("uid"), resp.text
-
-    def call(self, model, method, args, kwargs=None):
-        params = {"model": model, "method": method, "args": args, "kwargs": kwargs or {}}
-        resp = self.session.post(
-            f"{self.url}/web/dataset/call_kw/{model}/{method}",
-            json={"jsonrpc": "2.0", "method": "call", "params": params},
-            timeout=60,
-        )
-        resp.raise_for_status()
-        body = resp.json()
-        if "error" in body:
-            raise RuntimeError(f"{model}.{method}: {body['error']['data'].get('message')}")
-        return body["result"]
-
-    def check_identity(self, action):
-        """Answer Odoo's password check (res.users.identitycheck) when ``action`` is one; the method that
-        asked for it runs then, and its own answer is returned."""
-        if action.get("res_model") != "res.users.identitycheck":
-            return action
-        self.call("res.users.identitycheck", "write", [[action["res_id"]], {"password": self.password}])
-        return self.call("res.users.identitycheck", "run_check", [[action["res_id"]]])
-
-
-def web_session(server_url, rpc):
-    return WebSession(server_url, rpc.db, rpc.login, rpc.password)
-
-
 def make_key(web, name, **options):
     """A key made with the New API Key wizard (Preferences > Account Security > New API Key)."""
     wizard = web.call("res.users.apikeys.description", "create", [{"name": name, **options}])
@@ -211,8 +171,8 @@ def remove_keys(web, rpc, name):
 
 
 @pytest.fixture(scope="module")
-def jdx_key(server_url, rpc):
-    web = web_session(server_url, rpc)
+def jdx_key(server_url, rpc, web_session):
+    web = web_session()
     # the user's own preferences button checks the password first, as in the backend
     web.check_identity(web.call("res.users", "api_key_wizard", [[rpc.uid]]))
     name = f"jdx live {uuid.uuid4().hex[:8]}"
@@ -341,10 +301,10 @@ def test_seed_dashboard_counts_by_stage_number(server_url, jdx_key, rpc, factori
     assert [(s["id"], s["code"]) for s in resp.json()["stages"]] == list(zip([1, 2, 3, 4, 5], CODES, strict=True))
 
 
-def test_wizard_after_the_password_check(server_url, rpc):
+def test_wizard_after_the_password_check(server_url, rpc, web_session):
     """The New API Key wizard when the password was not checked in the last 10 minutes: Odoo asks for
     it, then makes the key."""
-    web = web_session(server_url, rpc)  # a new session: no password check yet
+    web = web_session()  # a new session: no password check yet
     name = f"jdx live wizard {uuid.uuid4().hex[:8]}"
     wizard = web.call(
         "res.users.apikeys.description",

@@ -114,48 +114,10 @@ def test_one_idempotency_key_sent_to_both_servers_at_once(rpc, factories, make_a
 
 
 # -- throttling ----------------------------------------------------------------------------------------
-class WebSession:
-    """A backend session of the configured user (the New API Key wizard asks for the password)."""
-
-    def __init__(self, url, rpc):
-        self.url, self.password = url, rpc.password
-        self.session = requests.Session()
-        resp = self.session.post(
-            f"{url}/web/session/authenticate",
-            json={
-                "jsonrpc": "2.0",
-                "method": "call",
-                "params": {"db": rpc.db, "login": rpc.login, "password": rpc.password},
-            },
-            timeout=60,
-        )
-        resp.raise_for_status()
-        assert resp.json().get("result", {}).get("uid"), resp.text
-
-    def call(self, model, method, args, kwargs=None):
-        params = {"model": model, "method": method, "args": args, "kwargs": kwargs or {}}
-        resp = self.session.post(
-            f"{self.url}/web/dataset/call_kw/{model}/{method}",
-            json={"jsonrpc": "2.0", "method": "call", "params": params},
-            timeout=60,
-        )
-        resp.raise_for_status()
-        body = resp.json()
-        if "error" in body:
-            raise RuntimeError(f"{model}.{method}: {body['error']['data'].get('message')}")
-        return body["result"]
-
-    def check_identity(self, action):
-        if action.get("res_model") != "res.users.identitycheck":
-            return action
-        self.call("res.users.identitycheck", "write", [[action["res_id"]], {"password": self.password}])
-        return self.call("res.users.identitycheck", "run_check", [[action["res_id"]]])
-
-
 @pytest.fixture
-def limited_key(server_url, rpc):
+def limited_key(server_url, rpc, web_session):
     """A REST API key limited to 10 requests a window (60 s), made and removed as the backend does."""
-    web = WebSession(server_url, rpc)
+    web = web_session()
     web.check_identity(web.call("res.users", "api_key_wizard", [[rpc.uid]]))
     name = f"two servers {uuid.uuid4().hex[:8]}"
     wizard = web.call("res.users.apikeys.description", "create", [{"name": name, "fsj_restapi": True}])
