@@ -1,41 +1,70 @@
-# Profile of a REST list of 50 jobs against Odoo's search_read, in-process, with pyinstrument. Run it on a
-# database with jobs (e.g. the bench database: `python3 bench/run_bench.py --sizes 10000 --keep-db`):
-#   odoo-bin shell -d fsj_bench --addons-path=... < bench/profile_list.py
+# Where the REST list of 50 jobs spends its CPU beyond the floor's trivial route, in process: the whole
+# request through Odoo's WSGI application (auth, dispatch, search, render, JSON), interleaved with the
+# trivial route (GET /restapi/1.0/, the floor of bench/run_bench.py), CPU time (time.process_time: the
+# machine may be shared), medians; then a cProfile of the list. Run it on a database with jobs (e.g. the
+# bench database: `python3 bench/run_bench.py --sizes 10000 --keep-db`) and an API key of admin's:
+#   FSJ_API_KEY=<key> [FSJ_N=300] [FSJ_PROFILE=1] [FSJ_OUT=/tmp/list.json] odoo-bin shell -d fsj_bench ... \
+#       < bench/profile_list.py
+# FSJ_OUT keeps the list's answer: compare the bytes before and after a change (the answer must not move).
+import cProfile
+import datetime
+import io
+import os
+import pstats
+import statistics
 import time
 
-from pyinstrument import Profiler
+from werkzeug.test import Client
 
-from odoo.addons.fieldservice_jobs.restapi import service
+import odoo
 
 FIELDS = ["name", "partner_id", "scheduled_date_start", "stage_id", "person_id", "location_id"]
-N = 300
-user_env = env(user=env.ref("base.user_admin"))  # noqa: F821
-exposed = user_env["res.config.settings"]._fsm_jobs_api_models()
-domain = [("scheduled_date_start", ">=", "2020-01-01 00:00:00"), ("stage_id", "not in", ["completed", "cancelled"])]
-orm_domain = [
-    ("scheduled_date_start", ">=", "2020-01-01 00:00:00"),
-    ("stage_id.code", "not in", ["completed", "cancelled"]),
+N = int(os.environ.get("FSJ_N", "300"))
+client = Client(odoo.http.root)
+headers = {"X-API-Key": os.environ["FSJ_API_KEY"]}
+stages = {s.code: s.id for s in env["fsm.stage"].search([]) if s.code}  # noqa: F821
+day = datetime.date.today().isoformat()
+domain = [
+    ("scheduled_date_start", ">=", f"{day} 00:00:00"),
+    ("stage_id", "not in", [stages["completed"], stages["cancelled"]]),
 ]
+params = {"domain": str(domain), "fields": str(FIELDS), "order": "scheduled_date_start", "limit": 50}
+env.cr.rollback()  # noqa: F821  (the requests run in transactions of their own)
 
 
-def rest():
-    user_env.invalidate_all()
-    api = service.ModelApi(user_env, "fsm.order", exposed)
-    return api.search(domain, FIELDS, 50, 0, [("scheduled_date_start", "asc")])
+def rest_list():
+    resp = client.get("/restapi/1.0/object/fsm.order", query_string=params, headers=headers)
+    if resp.status_code != 200:
+        raise RuntimeError(f"the list answered {resp.status_code}: {resp.data[:300]!r}")
+    return resp
 
 
-def rpc():
-    user_env.invalidate_all()
-    return user_env["fsm.order"].search_read(orm_domain, FIELDS, limit=50, order="scheduled_date_start")
+def trivial():
+    client.get("/restapi/1.0/", headers=headers)
 
 
-for name, fn in (("rest", rest), ("search_read", rpc)):
-    fn()
-    t0 = time.perf_counter()
-    profiler = Profiler(interval=0.0005)
-    profiler.start()
-    for _i in range(N):
+for _i in range(10):  # warm: caches, as on a running server
+    rest_list()
+    trivial()
+if os.environ.get("FSJ_OUT"):
+    with open(os.environ["FSJ_OUT"], "wb") as out:
+        out.write(rest_list().data)
+cpu = {"list": [], "trivial": []}
+for i in range(N):
+    pairs = (("list", rest_list), ("trivial", trivial))
+    for name, fn in pairs if i % 2 else pairs[::-1]:
+        t0 = time.process_time()
         fn()
-    profiler.stop()
-    print(f"== {name}: {(time.perf_counter() - t0) / N * 1000:.2f} ms per call")
-    print(profiler.output_text(unicode=False, color=False, show_all=False)[:6000])
+        cpu[name].append((time.process_time() - t0) * 1000)
+med = {name: statistics.median(values) for name, values in cpu.items()}
+print(f"CPU per request, medians of {N}: list {med['list']:.2f} ms, trivial route {med['trivial']:.2f} ms")
+if os.environ.get("FSJ_PROFILE"):
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _i in range(100):
+        rest_list()
+    profiler.disable()
+    for order in ("cumulative", "tottime"):
+        text = io.StringIO()
+        pstats.Stats(profiler, stream=text).sort_stats(order).print_stats(50)
+        print(text.getvalue())

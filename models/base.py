@@ -6,6 +6,7 @@ models/fsm_order.py) or another addon overrides with ``_inherit``, extending dic
 ``super()``."""
 
 from odoo import Command, _, api, models
+from odoo.fields import Field
 
 from ..exceptions import FsjApiError
 from .fsm_api_change import capture_previous
@@ -62,6 +63,45 @@ class Base(models.AbstractModel):
         ]
 
     # -- reading ---------------------------------------------------------------------------------
+    @api.model
+    def _fsj_api_name_paths(self):
+        """(dotted paths, stored fields read as stored) that the display names of this model's records
+        read, prefetched once for a page (restapi/prefetch.py). By default the ``_rec_name`` field when
+        the model keeps Odoo's generic compute of its display name, else the display name itself
+        (its declared dependencies). Override with ``_fsj_api_display_names``."""
+        if self._fsj_generic_display_name():
+            return [self._rec_name], ()
+        return ["display_name"], ()
+
+    def _fsj_api_display_names(self):
+        """{id: display name} of these records (all existing, as superuser): exactly Odoo's
+        ``display_name``, taken cheaper where the model knows how (override it with
+        ``_fsj_api_name_paths``; res.partner's stored complete name, models/res_partner.py). By
+        default Odoo's compute, or for the generic compute the ``_rec_name`` value as it converts it."""
+        if not self._fsj_generic_display_name():
+            return {record.id: record.display_name for record in self}
+        field = self._fields[self._rec_name]
+        convert = field.convert_to_display_name
+        if field.inherited and type(field)._process_related is Field._process_related:
+            # a field of an _inherits parent (fsm.location's name is its partner's): the parent's value,
+            # as Odoo's related compute takes it, without that compute's cache writes
+            link, target = field.related.split(".")
+            return {record.id: convert(record[link][target], record) for record in self}
+        if field.relational:
+            return {record.id: convert(record[self._rec_name], record) for record in self}
+        values = self.mapped(self._rec_name)
+        return {record.id: convert(raw, record) for record, raw in zip(self, values, strict=True)}
+
+    @api.model
+    def _fsj_generic_display_name(self):
+        field = self._fields["display_name"]
+        return bool(
+            self._rec_name
+            and field.compute == "_compute_display_name"
+            and not field.related
+            and type(self)._compute_display_name is models.BaseModel._compute_display_name
+        )
+
     @api.model
     def _fsj_api_domain_leaf(self, api_name, orm_name, value):
         """Override to translate a top-level domain condition on the API field ``api_name`` (ORM

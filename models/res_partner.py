@@ -1,7 +1,14 @@
 # Copyright 2026 fieldservice_jobs authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 
-from odoo import models
+import re
+
+from odoo import api, models
+
+from odoo.addons.base.models.res_partner import Partner
+
+# context keys that make a partner's display name more than its complete name (Partner._compute_display_name)
+NAME_CONTEXT_KEYS = ("show_address", "partner_show_db_id", "address_inline", "show_email", "show_vat")
 
 
 class ResPartner(models.Model):
@@ -10,3 +17,40 @@ class ResPartner(models.Model):
 
     _name = "res.partner"
     _inherit = ["res.partner", "fsj.external.ref.mixin"]
+
+    # -- REST API hooks (models/base.py) -----------------------------------------------------------
+    @api.model
+    def _fsj_api_name_paths(self):
+        if self._fsj_named_by_complete_name():
+            # the stored complete name's column, not its inputs (parent, type, commercial company)
+            return ["name", "complete_name"], ("complete_name",)
+        return super()._fsj_api_name_paths()
+
+    def _fsj_api_display_names(self):
+        """A partner with a name is named by its stored ``complete_name``, which Odoo's display name
+        compute returns (whitespace handled as it does) when neither the compute nor
+        ``_get_complete_name`` is overridden and no context key adds to the name; the request's
+        language matters only for a partner without a name, which goes through Odoo's compute. The
+        column is read through the ORM: a rename not saved yet is recomputed first."""
+        if not self._fsj_named_by_complete_name():
+            return super()._fsj_api_display_names()
+        names, others = {}, []
+        columns = zip(self._ids, self.mapped("name"), self.mapped("complete_name"), strict=True)
+        for id_, name, complete_name in columns:
+            if name and complete_name:
+                names[id_] = re.sub(r"\s+\n", "\n", complete_name).strip()
+            else:
+                others.append(id_)
+        names.update((partner.id, partner.display_name) for partner in self.browse(others))
+        return names
+
+    @api.model
+    def _fsj_named_by_complete_name(self):
+        cls = type(self)
+        return (
+            cls._compute_display_name is Partner._compute_display_name
+            and cls._get_complete_name is Partner._get_complete_name
+            and self._fields["complete_name"].compute == "_compute_complete_name"
+            and cls._compute_complete_name is Partner._compute_complete_name
+            and not any(self.env.context.get(key) for key in NAME_CONTEXT_KEYS)
+        )

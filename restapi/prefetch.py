@@ -22,9 +22,10 @@ from odoo.exceptions import MissingError
 MAX_LEVELS = 3  # many2one hops followed (location -> partner -> parent company)
 
 
-def _plan(model, paths):
+def _plan(model, paths, stored_only=()):
     """(stored field names of ``model``, {many2one field: dotted paths on its target}) that computing
-    the dotted ``paths`` reads, following declared dependencies."""
+    the dotted ``paths`` reads, following declared dependencies (not those of the stored fields in
+    ``stored_only``: their column is what is read)."""
     columns, follow = set(), {}
     todo, done = deque(paths), set()
     depends = model.pool.field_depends
@@ -44,6 +45,8 @@ def _plan(model, paths):
             continue
         if field.store and field.column_type:
             columns.add(head)
+            if path in stored_only:
+                continue
         # a compute may read its inputs rather than its stored result (res.partner's display name
         # calls _get_complete_name(), the compute of its stored complete_name): follow them too
         if field.compute or field.related:
@@ -68,23 +71,34 @@ def display_names(records, field_names):
         field = records._fields.get(fname)
         if field is not None and field.type == "many2one":
             targets[fname] = records[fname].sudo()
+    # what each model's names read (its _fsj_api_name_paths hook: models/base.py, models/res_partner.py)
+    plans = {values._name: values._fsj_api_name_paths() for values in targets.values()}
     level = {}
     for values in targets.values():
-        _add(level, values, ["display_name"])
-    for _hop in range(MAX_LEVELS):
-        following = {}
+        _add(level, values, plans[values._name][0])
+    for hop in range(MAX_LEVELS):
+        following, leaves = {}, []
         for values, paths in level.values():
-            columns, follow = _plan(values, paths)
+            stored_only = () if "display_name" in paths else plans.get(values._name, ((), ()))[1]
+            columns, follow = _plan(values, paths, stored_only)
+            if not follow:
+                leaves.append((values, paths, columns))
+                continue
             values.fetch(list(columns))
             for link, tails in follow.items():
                 _add(following, values[link], tails)
+        for values, paths, columns in leaves:
+            if values._name in following and hop < MAX_LEVELS - 1:
+                _add(following, values, paths)  # fetched with the next level's records of its model (one query)
+            else:
+                values.fetch(list(columns))
         level = following
         if not level:
             break
     names = {}
     for fname, values in targets.items():
         try:
-            names[fname] = {value.id: value.display_name for value in values}
+            names[fname] = values._fsj_api_display_names()
         except MissingError:  # a dangling reference: as Odoo, no name (the value renders as empty)
-            names[fname] = {value.id: value.display_name for value in values.exists()}
+            names[fname] = values.exists()._fsj_api_display_names()
     return names

@@ -7,6 +7,7 @@ from odoo.tests import tagged
 
 from odoo.addons.fieldservice_jobs.restapi import prefetch, service
 
+from ..models.res_partner import NAME_CONTEXT_KEYS
 from .common import JobsCase
 from .factories import JobFactory, PartnerFactory
 
@@ -58,12 +59,13 @@ class TestRenderDisplayNames(JobsCase):
                     self.assertEqual(names[fname][row[fname][0]], row[fname][1], fname)
 
     def test_prefetch_is_narrow(self):
-        """The customers' display names load the columns they need, not the whole partner row."""
+        """The customers' display names load the columns they need, not the whole partner row (a
+        named partner: its name and stored complete name)."""
         self.env.invalidate_all()
         prefetch.display_names(self.jobs, ["partner_id"])
         customers = self.jobs.partner_id
         cache = self.env.cache
-        for fname in ("name", "parent_id", "type", "is_company", "commercial_company_name"):
+        for fname in ("name", "complete_name"):
             self.assertTrue(cache.contains(customers[0], customers._fields[fname]), fname)
         for fname in ("street", "comment", "website", "phone"):
             self.assertFalse(cache.contains(customers[0], customers._fields[fname]), fname)
@@ -75,3 +77,45 @@ class TestRenderDisplayNames(JobsCase):
         names = prefetch.display_names(job, ["partner_id", "stage_id"])
         self.assertEqual(names["partner_id"][self.jobs[0].partner_id.id], "Render Corp")
         self.assertEqual(names["stage_id"][self.jobs[0].stage_id.id], self.jobs[0].stage_id.name)
+
+    def _assert_names_are_reads(self, jobs, fnames):
+        self.env.invalidate_all()
+        names = prefetch.display_names(jobs, fnames)
+        self.env.invalidate_all()
+        for row in jobs.read(fnames):
+            for fname in fnames:
+                if row[fname]:
+                    self.assertEqual(names[fname][row[fname][0]], row[fname][1], fname)
+
+    def test_names_under_context_keys_are_odoos(self):
+        """A context key that adds to a partner's name (show_email, show_address...) gives Odoo's
+        compute its say: the stored complete name is not the name then."""
+        self.jobs.partner_id.email = "render@example.com"
+        for key in NAME_CONTEXT_KEYS:
+            jobs = self.jobs.with_context(**{key: True})
+            self._assert_names_are_reads(jobs, ["partner_id", "location_id", "person_id"])
+        names = prefetch.display_names(self.jobs.with_context(show_email=True), ["partner_id"])["partner_id"]
+        self.assertIn("Render Corp <render@example.com>", names.values())
+
+    def test_names_follow_pending_changes(self):
+        """Renamed in the same transaction (the stored complete names still to recompute, nothing
+        flushed): the names are the new ones, the company's contacts' and the locations' too."""
+        self.jobs[0].partner_id.name = "Render Corp Renamed"
+        self.technician.name = "Renamed Technician"
+        names = prefetch.display_names(self.jobs, ["partner_id", "location_id", "person_id"])
+        self.assertIn("Render Corp Renamed, Rita Render", names["partner_id"].values())
+        for location in self.jobs.location_id:  # a location's name is its partner's (fsm.location inherits it)
+            self.assertEqual(names["location_id"][location.id], location.partner_id.name)
+        self.assertIn("Render Corp Renamed", names["location_id"].values())
+        self.assertEqual(names["person_id"][self.technician.id], "Renamed Technician")
+        self._assert_names_are_reads(self.jobs, M2O_FIELDS)
+
+    def test_names_of_unnamed_and_multiline_partners(self):
+        """A partner without a name (named by its type, in the request's language, by Odoo's compute)
+        and one whose name holds line breaks and spaces: as Odoo's read."""
+        company = self.jobs[0].partner_id
+        odd = PartnerFactory(env=self.env, name="  Odd \n Name  ", parent_id=company)
+        other = PartnerFactory(env=self.env, name=False, parent_id=company, type="delivery")
+        jobs = self.jobs | JobFactory.create_batch(2, env=self.env, partner_id=factory.Iterator([odd, other]))
+        self._assert_names_are_reads(jobs, ["partner_id", "location_id"])
+        self._assert_names_are_reads(jobs.with_context(lang="en_US"), ["partner_id", "location_id"])
