@@ -78,6 +78,8 @@ class FakeServer(BaseAdapter):
         self.persons = [{"id": 6, "email": "lena.brooks@example.com", "name": "Lena Brooks"}]
         self.runs = {}
         self.journal = {}  # run id -> [(model, ref, previous or None)]
+        self.rollback_steps = 0  # rollbacks answered 202 (rolling_back) before the last step
+        self.cron_finishes = False  # the server's cron does the last step (the next call: 409)
         self.messages = []
         self.files = []
         self.sent = []
@@ -141,6 +143,15 @@ class FakeServer(BaseAdapter):
             if not found:
                 return self.error(404, "unknown_run")
             if match[2]:
+                if found["state"] == "rolled_back":
+                    return self.error(409, "run_rolled_back")
+                if self.rollback_steps:
+                    self.rollback_steps -= 1
+                    found["state"] = "rolling_back"
+                    if not self.rollback_steps and self.cron_finishes:
+                        self.rollback(match[1])
+                        return 202, {"import_run": dict(found, state="rolling_back")}
+                    return 202, {"import_run": found}
                 return 200, {"import_run": self.rollback(match[1])}
             if method == "PATCH":
                 found.update(json.loads(body))
@@ -466,6 +477,24 @@ def test_rollback_restores(server, tmp_path):
     assert json.dumps(server.records, sort_keys=True) == before
     status, _out, err = run_cli(server, "rollback", "no-such-run")
     assert status == 1 and "unknown_run" in err
+
+
+def test_rollback_in_steps(server, tmp_path, monkeypatch):
+    """A big run is rolled back in steps: 202 until the last; the server's cron may do the last one
+    between two calls (the next call is then 409 run_rolled_back: the run is read, and all is well)."""
+    monkeypatch.setattr("fsj_client.importer.api.time.sleep", lambda _seconds: None)
+    before = json.dumps(server.records, sort_keys=True)
+    for cron_finishes in (False, True):
+        status, report, _out, _err = report_of(tmp_path, server, *csv_args())
+        assert status == 0
+        server.rollback_steps, server.cron_finishes = 3, cron_finishes
+        status, out, err = run_cli(server, "rollback", report["run"])
+        assert status == 0, err
+        assert out.endswith("rolled back: deleted 15, restored 0\n")
+        assert err.count("rolling back") == 3
+        assert json.dumps(server.records, sort_keys=True) == before
+    status, _out, err = run_cli(server, "rollback", report["run"])
+    assert status == 1 and "run_rolled_back" in err
 
 
 def test_bad_inputs_write_nothing(server, tmp_path):

@@ -132,14 +132,20 @@ class ImportApi:
         """Undo a run. A big run is undone in steps: the server answers 202 (rolling_back) until the
         last one; each further call does a step (the server's cron does too), until 200."""
         path = f"/import-runs/{quote(run_id, safe='')}/rollback"
-        while True:
-            response = self.client.request("POST", path, json_body={})
-            run = dict(response.json()["import_run"])
-            if response.status_code != 202:
-                return run
+        response = self.client.request("POST", path, json_body={})
+        run = dict(response.json()["import_run"])
+        while response.status_code == 202:
             if progress:
                 progress(run)
             time.sleep(poll)
+            try:
+                response = self.client.request("POST", path, json_body={})
+            except ApiError as exc:
+                if exc.code == "run_rolled_back":  # the server's cron did the last step meanwhile
+                    return self.get_run(run_id)
+                raise
+            run = dict(response.json()["import_run"])
+        return run
 
 
 def error_text(exc: BaseException) -> str:
