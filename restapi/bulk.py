@@ -195,6 +195,8 @@ def _records(api, items, allow_values):
             key = ("ref", item["ref"]) if "ref" in item else ("id", item["id"])
             if key[0] == "id" and (not isinstance(key[1], int) or isinstance(key[1], bool)):
                 raise ApiError(400, "invalid_body", f"id must be a whole number, got {key[1]!r}.")
+            if key[0] == "ref" and (not isinstance(key[1], str) or not key[1]):
+                raise ApiError(400, "invalid_body", f"ref must be a non-empty string, got {key[1]!r}.")
             if key in seen:
                 raise ApiError(
                     422,

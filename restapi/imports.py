@@ -62,6 +62,8 @@ def close(env, run_uuid, body):
             raise ApiError(422, "invalid_value", "report must be a JSON object.", {"field": "report"})
         values["report"] = body["report"]
     if "name" in body:
+        if body["name"] is not None and (not isinstance(body["name"], str) or len(body["name"]) > MAX_TEXT):
+            raise ApiError(422, "invalid_value", f"name must be a string of at most {MAX_TEXT} characters.")
         values["label"] = body["name"]
     with api_errors():
         run.write(values)

@@ -165,6 +165,7 @@ class TestImportRun(TrustCase):
         for body, status, code in (
             ({"state": "rolled_back"}, 422, "invalid_value"),
             ({"report": "text"}, 422, "invalid_value"),
+            ({"name": {"a": 1}}, 422, "invalid_value"),
             ({"x": 1}, 400, "unknown_field"),
         ):
             with self.subTest(body=body):

@@ -62,6 +62,8 @@ class TestRestApiBulk(TrustCase):
             ([first, {"id": jobs[1]["id"], "nope": 1}], 400, "unknown_field", True),
             ([first, {"id": jobs[1]["id"], "stage_id": "nope"}], 422, "invalid_value", True),
             ([first, {"description": "no id"}], 400, "invalid_body", True),
+            ([first, {"ref": ["not", "a", "string"], "description": "x"}], 400, "invalid_body", True),
+            ([first, {"ref": {"x": 1}}], 400, "invalid_body", True),
             ([first, {"id": jobs[0]["id"], "description": "twice"}], 422, "duplicate_item", True),
             ([first, {"id": jobs[1]["id"], "partner_id": partner_b.id}], 422, "invalid_value", True),
             # a record of another company is not there for this user
