@@ -70,7 +70,14 @@ def main():
     args = parser.parse_args()
     bench = run_bench.Bench(
         argparse.Namespace(
-            db=args.db, reuse=True, workers=1, requests=args.requests, seconds=1, keep_db=True, sizes=[args.size]
+            db=args.db,
+            reuse=True,
+            workers=1,
+            requests=args.requests,
+            seconds=1,
+            keep_db=True,
+            sizes=[args.size],
+            port=None,
         )
     )
     bench.prepare()

@@ -7,6 +7,7 @@ models/fsm_order.py) or another addon overrides with ``_inherit``, extending dic
 
 from odoo import Command, _, api, models
 from odoo.fields import Field
+from odoo.tools import OrderedSet
 
 from ..exceptions import FsjApiError
 from .fsm_api_change import capture_previous
@@ -14,6 +15,13 @@ from .fsm_api_import_run import is_journaled
 from .fsm_api_import_run import journal_create as import_journal_create
 from .fsm_api_import_run import journal_write as import_journal_write
 
+# field types whose cached value _read_format(load=None) answers through convert_to_record and
+# convert_to_read without reading the record (x2many, binary, properties, reference: Odoo's way)
+CACHE_READ_TYPES = frozenset(
+    {"char", "text", "html", "selection", "integer", "float", "monetary", "boolean", "date", "datetime", "many2one"}
+)
+# types of a _rec_name whose column value is the display name as Odoo converts it (str(value) or False)
+NAME_COLUMN_TYPES = frozenset({"char", "text", "selection"})
 # what the API asks fields_get for
 FIELD_ATTRIBUTES = ["type", "relation", "selection", "required", "readonly", "store", "string", "model_field"]
 # never shown nor written through the API, whatever the model
@@ -63,6 +71,45 @@ class Base(models.AbstractModel):
         ]
 
     # -- reading ---------------------------------------------------------------------------------
+    def _fsj_cached_values(self, fname):
+        """The cached values of field ``fname`` for every record of ``self``, in order, as the cache
+        holds them (a many2one: the id or None), or None when any is missing or still to be computed:
+        then the ORM's own way (``record[fname]``) must be taken."""
+        field = self._fields[fname]
+        env = self.env
+        if field.compute and field.store and env.transaction.tocompute.get(field):
+            return None
+        values = env.cache.get_until_miss(self, field)
+        return values if len(values) == len(self._ids) else None
+
+    def _fsj_api_read_rows(self, fnames):
+        """``self._read_format(fnames, load=None)`` for records whose values are in cache (a page of
+        search_fetch): the same rows (many2one values as ids), taken from the cache a column at a
+        time instead of a record and a field at a time (a page of 50 jobs: about a tenth of the
+        time). Any field not in cache for every record, or of another type: _read_format itself."""
+        rows = [{"id": id_} for id_ in self._ids]
+        for fname in fnames:
+            field = self._fields[fname]
+            values = self._fsj_cached_values(fname) if field.type in CACHE_READ_TYPES else None
+            if values is None:
+                return self._read_format(fnames=fnames, load=None)
+            if field.type == "many2one":
+                for row, value in zip(rows, values, strict=True):
+                    row[fname] = value or False
+                continue
+            to_record, to_read = field.convert_to_record, field.convert_to_read
+            for row, value in zip(rows, values, strict=True):
+                row[fname] = to_read(to_record(value, self), self, False)
+        return rows
+
+    def _fsj_linked(self, fname):
+        """``self[fname]`` of a many2one ``fname`` (its targets, once each, in this environment),
+        from the cache when every value is there."""
+        values = self._fsj_cached_values(fname)
+        if values is None:
+            return self[fname]
+        return self.env[self._fields[fname].comodel_name].browse(OrderedSet(value for value in values if value))
+
     @api.model
     def _fsj_api_name_paths(self):
         """(dotted paths, stored fields read as stored) that the display names of this model's records
@@ -72,6 +119,34 @@ class Base(models.AbstractModel):
         if self._fsj_generic_display_name():
             return [self._rec_name], ()
         return ["display_name"], ()
+
+    @api.model
+    def _fsj_api_name_columns(self):
+        """The fields of this model (stored, or inherited from an ``_inherits`` parent, which Odoo's
+        SQL joins) whose values make the display names: read in one query for all the targets of a
+        many2one field of a page (restapi/prefetch.py), names made by ``_fsj_api_names_from_columns``.
+        None: the names are taken the ORM way (``_fsj_api_name_paths``, ``_fsj_api_display_names``).
+        By default the ``_rec_name`` field of Odoo's generic compute, when its value is the name (text).
+        Override both together."""
+        if not self._fsj_generic_display_name():
+            return None
+        field = self._fields[self._rec_name]
+        column = field.related_field if field.inherited else field
+        if (
+            field.type not in NAME_COLUMN_TYPES
+            or not (column.store and column.column_type)
+            or (field.related and not field.inherited)
+            or type(field)._process_related is not Field._process_related
+        ):
+            return None
+        return [self._rec_name]
+
+    @api.model
+    def _fsj_api_names_from_columns(self, rows):
+        """{id: display name} of the rows (id, *values of ``_fsj_api_name_columns``) read in SQL. An
+        id left out is named the ORM way (``_fsj_api_display_names``)."""
+        convert = self._fields[self._rec_name].convert_to_display_name
+        return {row[0]: convert(row[1], self) for row in rows}
 
     def _fsj_api_display_names(self):
         """{id: display name} of these records (all existing, as superuser): exactly Odoo's
@@ -86,7 +161,19 @@ class Base(models.AbstractModel):
             # a field of an _inherits parent (fsm.location's name is its partner's): the parent's value,
             # as Odoo's related compute takes it, without that compute's cache writes
             link, target = field.related.split(".")
-            return {record.id: convert(record[link][target], record) for record in self}
+            parents = self[link]  # the parents of all the records, fetched in one go
+            target_field = parents._fields[target]
+            links = self._fsj_cached_values(link)
+            values = None if links is None else parents._fsj_cached_values(target)
+            if values is None:
+                return {record.id: convert(record[link][target], record) for record in self}
+            # from the cache, a column at a time (a page of 50: about 0.5 ms less than record by record)
+            by_parent = dict(zip(parents._ids, values, strict=True))
+            to_record = target_field.convert_to_record
+            return {
+                id_: convert(to_record(by_parent.get(parent), parents), self)
+                for id_, parent in zip(self._ids, links, strict=True)
+            }
         if field.relational:
             return {record.id: convert(record[self._rec_name], record) for record in self}
         values = self.mapped(self._rec_name)

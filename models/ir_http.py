@@ -227,9 +227,10 @@ class IrHttp(models.AbstractModel):
             _logger.info("REST API: refused API key from %s (request %s)", remote_addr, api_request_id())
             _abort(401, "invalid_api_key", "The API key is invalid, expired or revoked.")
         uid, key_id, key_name = found
-        request.update_env(user=uid)
         # the key travels in the context: scope, idempotency and audit read it from there
-        request.update_context(fsj_api_key_id=key_id, fsj_api_key_name=key_name)
+        request.update_env(
+            user=uid, context=dict(request.env.context, fsj_api_key_id=key_id, fsj_api_key_name=key_name)
+        )
         if id_maps := request.env["fsm.api.key.scope"]._fsj_api_id_maps(key_id):
             request.update_context(fsj_id_maps=id_maps)  # e.g. the JDX stage numbering
         cls._fsj_select_companies(headers.get(COMPANY_HEADER))

@@ -11,6 +11,11 @@ from odoo.addons.base.models.res_partner import Partner
 NAME_CONTEXT_KEYS = ("show_address", "partner_show_db_id", "address_inline", "show_email", "show_vat")
 
 
+def complete_name_label(complete_name):
+    """A partner's display name from its complete name, as Partner._compute_display_name makes it."""
+    return re.sub(r"\s+\n", "\n", complete_name).strip()
+
+
 class ResPartner(models.Model):
     """Customers get an external reference (models/fsj_external_ref_mixin.py). Technicians
     (fsm.person) share their partner's; locations have their own."""
@@ -26,6 +31,19 @@ class ResPartner(models.Model):
             return ["name", "complete_name"], ("complete_name",)
         return super()._fsj_api_name_paths()
 
+    @api.model
+    def _fsj_api_name_columns(self):
+        if self._fsj_named_by_complete_name():
+            return ["name", "complete_name"]
+        return super()._fsj_api_name_columns()
+
+    @api.model
+    def _fsj_api_names_from_columns(self, rows):
+        """As ``_fsj_api_display_names``: a partner without a name is left to Odoo's compute."""
+        if not self._fsj_named_by_complete_name():
+            return super()._fsj_api_names_from_columns(rows)
+        return {id_: complete_name_label(complete) for id_, name, complete in rows if name and complete}
+
     def _fsj_api_display_names(self):
         """A partner with a name is named by its stored ``complete_name``, which Odoo's display name
         compute returns (whitespace handled as it does) when neither the compute nor
@@ -38,7 +56,7 @@ class ResPartner(models.Model):
         columns = zip(self._ids, self.mapped("name"), self.mapped("complete_name"), strict=True)
         for id_, name, complete_name in columns:
             if name and complete_name:
-                names[id_] = re.sub(r"\s+\n", "\n", complete_name).strip()
+                names[id_] = complete_name_label(complete_name)
             else:
                 others.append(id_)
         names.update((partner.id, partner.display_name) for partner in self.browse(others))

@@ -11,6 +11,7 @@ renders as ``{"error": {"status", "code", "message", "details"}}``.
 
 import ast
 import datetime
+import functools
 import json
 import math
 import re
@@ -114,14 +115,35 @@ def _literal(text, code, what):
         ) from None
 
 
+DOMAIN_CACHE_SIZE = 128  # domains kept parsed per worker (a domain is at most a query string)
+
+
 # -- domain ----------------------------------------------------------------------------------------
 def parse_domain(text: str | None) -> list:
-    """A search domain from a query parameter: a JSON array or a Python list literal, validated."""
+    """A search domain from a query parameter: a JSON array or a Python list literal, validated.
+    The domains a worker parsed last are kept (clients repeat theirs: a dashboard, a sync loop):
+    each caller gets its own copy."""
     if text is None:
         return []
     text = str(text)
     if not text.strip():
         return []
+    return _copy(_parse_domain(text))
+
+
+def _copy(value):
+    """A copy of a parsed domain whose lists are new (strings, numbers and tuples of them are shared)."""
+    if isinstance(value, list):
+        return [_copy(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_copy(item) for item in value)
+    return value
+
+
+@functools.lru_cache(maxsize=DOMAIN_CACHE_SIZE)
+def _parse_domain(text):
+    """The checked domain of ``text`` (not to be changed: parse_domain copies it); a refused one
+    raises, and is not kept."""
     domain = _literal(text, "invalid_domain", "The domain")
     if not isinstance(domain, list):
         raise ApiError(400, "invalid_domain", "The domain must be a list of conditions, e.g. [('stage_id', '=', 2)].")

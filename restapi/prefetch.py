@@ -1,23 +1,28 @@
 # Copyright 2026 fieldservice_jobs authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""Narrow prefetch of the columns that many2one display names read.
+"""Many2one display names of a page, in one batch per field.
 
-Odoo renders a many2one as (id, display_name), computed as superuser (``Many2one.convert_to_read``). Its
-compute reads a few fields of the target (for a partner: name, type, parent, company name...), but
-the first read of any field loads *every* prefetchable column of the target's table (dozens for
-res.partner), read once for the customers, again for the locations' and the technicians' partners
-(fsm.location and fsm.person inherit res.partner). This module fetches beforehand only the columns the
-computes depend on (``@api.depends``, followed through related fields, stored computed fields and
-many2one links), one query per model and link level, so that the computes find everything in cache.
+Odoo renders a many2one as (id, display_name), computed as superuser (``Many2one.convert_to_read``),
+one record at a time, and the first read of any field of a target loads *every* prefetchable column
+of its table (dozens for res.partner), once for the customers, again for the locations' and the
+technicians' partners (fsm.location and fsm.person inherit res.partner). Here, per field:
 
-It changes what is fetched, never what is answered: a field a compute reads without declaring it is
-simply fetched by Odoo as usual. tests/test_restapi_render.py compares the names with Odoo's ``read``;
-tests/test_restapi_queries.py pins the query count of a list.
+- a target model that says which columns make its names (``_fsj_api_name_columns``: the ``_rec_name``
+  of Odoo's generic compute, a partner's name and stored complete name) is read in one query of those
+  columns, as Odoo's SQL reads them (translations, the _inherits parent joined, pending writes flushed
+  first), without filling the cache: about a third of the ORM's time for a page of 50 jobs;
+- any other is named through the ORM after a narrow prefetch: only the columns the compute depends
+  on (``@api.depends``, followed through related fields, stored computed fields and many2one links),
+  one query per model and link level, so that the computes find everything in cache.
+
+It changes how names are read, never what is answered: tests/test_restapi_render.py compares the
+names with Odoo's ``read``; tests/test_restapi_queries.py pins the query count of a list.
 """
 
 from collections import deque
 
 from odoo.exceptions import MissingError
+from odoo.tools import SQL
 
 MAX_LEVELS = 3  # many2one hops followed (location -> partner -> parent company)
 
@@ -64,13 +69,45 @@ def display_names(records, field_names):
     """{many2one field: {target id: display name}} for the many2one ``field_names`` of ``records``.
 
     As Odoo's ``Many2one.convert_to_read``: names computed as superuser (a many2one's visibility is the
-    record's, not the target's), a missing target has none; but in one batch per field, after a narrow
-    prefetch, instead of one superuser environment and one full-row fetch per value."""
-    targets = {}
+    record's, not the target's), a missing target has none; but in one batch per field instead of one
+    superuser environment and one full-row fetch per value: one query of the targets' name columns
+    when their model says which make its names (``_fsj_api_name_columns``), else through the ORM
+    after a narrow prefetch."""
+    page = records.sudo()
+    names, by_orm = {}, {}
     for fname in field_names:
         field = records._fields.get(fname)
-        if field is not None and field.type == "many2one":
-            targets[fname] = records[fname].sudo()
+        if field is None or field.type != "many2one":
+            continue
+        targets = page._fsj_linked(fname)
+        columns = targets._fsj_api_name_columns() if targets and all(targets._ids) else None
+        if columns:
+            names[fname], left = _names_in_sql(targets, columns)
+            if left:
+                by_orm[fname] = left
+        else:
+            by_orm[fname] = targets
+    for fname, found in _names_by_orm(by_orm).items() if by_orm else ():
+        names.setdefault(fname, {}).update(found)
+    return names
+
+
+def _names_in_sql(targets, columns):
+    """({id: name}, records left to the ORM) of ``targets`` (as superuser) from their ``columns``,
+    read in one query as Odoo's SQL reads them (translations, _inherits parents joined, pending
+    writes flushed first), without filling the cache: about a third of the ORM's time for a page."""
+    query = targets._as_query(ordered=False)
+    selects = [SQL.identifier(targets._table, "id")]
+    selects.extend(targets._field_to_sql(targets._table, name, query) for name in columns)
+    rows = targets.env.execute_query(query.select(*selects))
+    named = targets._fsj_api_names_from_columns(rows)
+    return named, targets.browse(id_ for id_ in targets._ids if id_ not in named)
+
+
+def _names_by_orm(targets):
+    """{field: {target id: name}} of the target records ``targets`` ({field: records, as superuser})
+    through the ORM: the columns their names read (``_fsj_api_name_paths``) prefetched, one query per
+    model and link level, then ``_fsj_api_display_names``."""
     # what each model's names read (its _fsj_api_name_paths hook: models/base.py, models/res_partner.py)
     plans = {values._name: values._fsj_api_name_paths() for values in targets.values()}
     level = {}
@@ -86,7 +123,7 @@ def display_names(records, field_names):
                 continue
             values.fetch(list(columns))
             for link, tails in follow.items():
-                _add(following, values[link], tails)
+                _add(following, values._fsj_linked(link), tails)
         for values, paths, columns in leaves:
             if values._name in following and hop < MAX_LEVELS - 1:
                 _add(following, values, paths)  # fetched with the next level's records of its model (one query)

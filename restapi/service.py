@@ -25,6 +25,8 @@ DEFAULT_LIMIT = 100
 MAX_BATCH = 1000  # records in one atomic batch create
 RELATIONAL_TYPES = ("many2one", "one2many", "many2many")
 BINARY_TYPES = ("binary", "image")
+# types whose values _read_format answers as JSON has them, but for False (empty): null
+AS_READ_TYPES = frozenset({"char", "text", "selection", "integer", "float", "monetary"})
 MAX_DASHBOARD_JOBS = 500  # jobs listed by one dashboard call
 REF_PREFIX = "ref:"  # /object/<model>/ref:<external_ref>
 
@@ -177,33 +179,40 @@ class ModelApi:
             # as Odoo's search_read: the rows of records already fetched, without read()'s refetch;
             # many2one values as ids, then named in one batch per field (Odoo names them one by one)
             orm_names = records.check_field_access_rights("read", orm_names)
-            rows = records._read_format(fnames=orm_names, load=None)
+            rows = records._fsj_api_read_rows(orm_names)
             if nested:
                 nested_values = related.nested_values(self, rows, nested)
             named = {self.fields[n][0] for n in plain}
-            for fname, labels in display_names(records, [f for f in orm_names if f in named]).items():
-                for row in rows:
-                    if value := row.get(fname):
-                        row[fname] = (value, labels[value]) if value in labels else False
+            labels = display_names(records, [f for f in orm_names if f in named])
         else:
             rows = [{"id": r.id} for r in records]
+            labels = {}
         orm_ids = [row["id"] for row in rows]
         computed = self._pseudo_values(records.browse(orm_ids), pseudo)
+        getters = [(name, self._getter(name, nested, nested_values, computed, labels)) for name in names]
         out = []
         for row in rows:
             item = {"id": row["id"]}
-            for name in names:
-                if name in nested:
-                    item[name] = nested_values[row["id"]][name]
-                elif name in computed:
-                    item[name] = computed[name].get(row["id"])
-                else:
-                    orm, desc = self.fields[name]
-                    item[name] = value_from_orm(desc, row.get(orm, False))
+            for name, getter in getters:
+                item[name] = getter(row)
             out.append(item)
         if self.id_maps:
             self._ids_to_api(out, plain)
         return list(zip(orm_ids, out, strict=True))
+
+    def _getter(self, name, nested, nested_values, computed, labels):
+        """The function that takes the answer's value of ``name`` from a row of ``_render``."""
+        if name in nested:
+            return lambda row: nested_values[row["id"]][name]
+        if name in computed:
+            return lambda row: computed[name].get(row["id"])
+        orm, desc = self.fields[name]
+        if orm in labels:  # a many2one: [id, display name], or null (none, or a missing record)
+            names = labels[orm]
+            return lambda row: [value, names[value]] if (value := row.get(orm)) and value in names else None
+        if desc.get("type") in AS_READ_TYPES:  # value_from_orm would only turn False into null
+            return lambda row: None if (value := row.get(orm, False)) is False or value is None else value
+        return lambda row: value_from_orm(desc, row.get(orm, False))
 
     def _pseudo_values(self, records, names):
         """{pseudo-field: {ORM id: value}}: each computed once for all the records."""
@@ -325,12 +334,24 @@ class ModelApi:
             records = self.model.search_fetch([*domain, ("id", ">", start_after_id)], fetch, limit=limit, order="id")
             total = self.model.search_count(domain)
             return self.render(records, names), total, records[-1:].id if len(records) == limit else None
-        records = self.model.search_fetch(domain, fetch, limit=limit, offset=offset, order=order)
-        if len(records) < (limit or float("inf")) and (records or not offset):
-            total = offset + len(records)  # the last page: no need to count
-        else:
-            total = self.model.search_count(domain)
+        records, total = self._page(domain, fetch, limit, offset, order)
         return self.render(records, names), total, None
+
+    def _page(self, domain, fetch, limit, offset, order):
+        """(records of the page, with ``fetch`` in cache; how many match in all): search_fetch and
+        search_count as Odoo makes them (both are ``_search`` then one query), from one ``_search``
+        of the domain instead of two (record rules and domain parsed once: about 0.3 ms a list)."""
+        model = self.model
+        query = model._search(domain, offset=offset, limit=limit, order=order or model._order)
+        if query.is_empty():
+            return model.browse(), 0
+        records = model._fetch_query(query, model._determine_fields_to_fetch(fetch))
+        if len(records) < (limit or float("inf")) and (records or not offset):
+            return records, offset + len(records)  # the last page: no need to count
+        # the same rows, all of them, counted (as len(query) does, but never from the page's ids,
+        # which _fetch_query keeps in the query when it fetches no column)
+        query.limit = query.offset = query.order = None
+        return records, model.env.execute_query(query.select("COUNT(*)"))[0][0]
 
     def browse(self, rec_id, names=None):
         if isinstance(rec_id, str) and rec_id.startswith(REF_PREFIX):

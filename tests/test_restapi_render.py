@@ -58,17 +58,23 @@ class TestRenderDisplayNames(JobsCase):
                 if row[fname]:
                     self.assertEqual(names[fname][row[fname][0]], row[fname][1], fname)
 
-    def test_prefetch_is_narrow(self):
-        """The customers' display names load the columns they need, not the whole partner row (a
-        named partner: its name and stored complete name)."""
+    def test_names_read_only_their_columns(self):
+        """The customers' display names come from their name columns only (a named partner: its name
+        and stored complete name), in one query for all the customers, not the whole partner row."""
         self.env.invalidate_all()
-        prefetch.display_names(self.jobs, ["partner_id"])
-        customers = self.jobs.partner_id
-        cache = self.env.cache
-        for fname in ("name", "complete_name"):
-            self.assertTrue(cache.contains(customers[0], customers._fields[fname]), fname)
-        for fname in ("street", "comment", "website", "phone"):
-            self.assertFalse(cache.contains(customers[0], customers._fields[fname]), fname)
+        self.jobs.fetch(["partner_id"])  # as a page: its links fetched with it
+        columns = 'SELECT "res_partner"."id", "res_partner"."name", "res_partner"."complete_name" FROM "res_partner"'
+        with self.assertQueriesContain([columns]):
+            prefetch.display_names(self.jobs, ["partner_id"])
+
+    def test_models_without_name_columns_are_named_by_the_orm(self):
+        """A model whose names are not a column (a custom compute) says so (_fsj_api_name_columns:
+        None) and is named through the ORM, as before, after a narrow prefetch."""
+        self.assertEqual(self.env["res.partner"]._fsj_api_name_columns(), ["name", "complete_name"])
+        self.assertEqual(self.env["fsm.location"]._fsj_api_name_columns(), ["name"])  # its partner's (_inherits)
+        self.assertIsNone(self.env["res.partner"].with_context(show_email=True)._fsj_api_name_columns())
+        self.assertIsNone(self.env["res.partner.category"]._fsj_api_name_columns())  # own _compute_display_name
+        self._assert_names_are_reads(self.jobs, M2O_FIELDS)
 
     def test_names_of_records_the_user_cannot_read(self):
         """As Odoo: a many2one's name follows the job's visibility, not the target's (computed as
@@ -119,3 +125,54 @@ class TestRenderDisplayNames(JobsCase):
         jobs = self.jobs | JobFactory.create_batch(2, env=self.env, partner_id=factory.Iterator([odd, other]))
         self._assert_names_are_reads(jobs, ["partner_id", "location_id"])
         self._assert_names_are_reads(jobs.with_context(lang="en_US"), ["partner_id", "location_id"])
+
+
+@tagged("post_install", "-at_install")
+class TestRenderRows(JobsCase):
+    """A page's rows are taken from the cache a column at a time (BaseModel._fsj_api_read_rows): the
+    same rows as Odoo's _read_format(load=None), whatever the field's type, and Odoo's own way when a
+    value is missing from the cache or still to be computed."""
+
+    FIELDS = [
+        "name", "partner_id", "scheduled_date_start", "stage_id", "person_id", "location_id", "description",
+        "priority", "scheduled_duration", "sequence", "color", "tag_ids", "request_early", "todo", "company_id",
+    ]  # fmt: skip
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.jobs = JobFactory.create_batch(3, env=cls.env, person_id=cls.technician, description="<p>d</p>")
+
+    def test_rows_are_read_formats(self):
+        for fnames in (self.FIELDS, ["name", "priority"], ["partner_id"], []):
+            self.env.invalidate_all()
+            jobs = self.Order.search_fetch([("id", "in", self.jobs.ids)], fnames, order="id")
+            rows = jobs._fsj_api_read_rows(fnames)
+            self.env.invalidate_all()
+            self.assertEqual(rows, jobs._read_format(fnames, load=None), fnames)
+
+    def test_rows_of_values_not_in_cache_or_to_compute(self):
+        self.env.invalidate_all()
+        jobs = self.Order.browse(self.jobs.ids)  # nothing in cache: read as _read_format reads
+        fnames = ["name", "stage_id"]
+        self.assertEqual(jobs._fsj_api_read_rows(fnames), jobs._read_format(fnames, load=None))
+        # a stored computed field still to compute: computed first, as record[field] does
+        field = self.Order._fields["location_directions"]
+        self.assertTrue(field.store and field.compute)
+        self.jobs[0].location_id.direction = "Second door on the left"
+        self.env.add_to_compute(field, self.jobs[0])
+        rows = self.jobs._fsj_api_read_rows(["location_directions"])
+        self.assertEqual(rows[0]["location_directions"], self.jobs[0].location_id.complete_direction)
+        self.assertIn("Second door on the left", rows[0]["location_directions"])
+
+    def test_total_counts_every_match_whatever_is_fetched(self):
+        """The page and its X-Total-Count come from one _search: the total is a count of every match,
+        also when the page fetches no column (its ids are then memoized in the query)."""
+        api = service.ModelApi(self.env, "fsm.order", self.env["res.config.settings"]._fsm_jobs_api_models())
+        domain = [("id", "in", self.jobs.ids)]
+        for names in (["id"], ["name"], None):
+            rows, total, _next = api.search(domain, names, 1, 0, [])
+            self.assertEqual((len(rows), total), (1, 3), names)
+            rows, total, _next = api.search(domain, names, 2, 2, [])
+            self.assertEqual((len(rows), total), (1, 3), names)
+        self.assertEqual(api.search([("id", "=", 0)], ["id"], 5, 0, [])[:2], ([], 0))

@@ -1034,3 +1034,18 @@ def test_many2one_reference_takes_model_and_id():
     assert parsing.value_to_orm("res_id", desc, 7) == 7
     for bad in ("res.partner", "res.partner,0", "Res.Partner,7", "res.partner,7,8"):
         raises(422, "invalid_value", parsing.value_to_orm, "res_id", desc, bad)
+
+
+def test_parsed_domains_are_kept_and_each_caller_gets_its_own_copy():
+    text = "[('stage_id', 'in', [1, 2]), '|', ('name', '=', 'x'), ('id', 'any', [('id', '>', 3)])]"
+    first = parsing.parse_domain(text)
+    first[0][2].append(99)  # a caller changing its domain changes no other caller's
+    first.append(("id", "=", 1))
+    second = parsing.parse_domain(text)
+    assert second == [("stage_id", "in", [1, 2]), "|", ("name", "=", "x"), ("id", "any", [("id", ">", 3)])]
+    assert second[0][2] is not first[0][2]
+    assert parsing._parse_domain.cache_info().hits >= 1
+    with pytest.raises(parsing.ApiError):  # a refused domain is refused every time (never kept)
+        parsing.parse_domain("[('a', 'nope', 1)]")
+    with pytest.raises(parsing.ApiError):
+        parsing.parse_domain("[('a', 'nope', 1)]")
