@@ -23,11 +23,22 @@ What is measured (--what, all by default):
 - feed: the change feed's page (GET /restapi/1.0/changes/fsm.order, 100 changes after a cursor near
   the log's end) with 10,000 and then 1,000,000 rows in fsm_api_change (seeded with SQL, largest size
   only); feed_page_cost_ratio = the page at 1,000,000 / at 10,000.
+- outbox: webhooks (smallest size; the server restarted with one cron worker, which delivers, beside
+  its 2 HTTP workers): a receiver on 127.0.0.1, one subscription; commit-to-receipt latency of 30
+  updates one at a time (p50, p95), then the events per second of a batch of 1,000 created jobs.
+- replica: bench/replica.py (a streaming replica made with pg_basebackup: GETs served by it, the API's
+  state written to and read from the primary only), its checks in the results.
+- soak: bench/soak.py --requests 100000 (mixed load, a worker killed, PostgreSQL restarted: HTML
+  answers, lost acknowledged writes, each worker's RSS over the run), its figures in the results.
+  About half an hour: leave it out (--what) for a quick run.
+
+replica and soak run after the sizes, on databases and clusters of their own.
 """
 
 import argparse
 import base64
 import datetime
+import http.server
 import json
 import re
 import signal
@@ -52,7 +63,7 @@ DETAIL_FIELDS = [
 ]  # fmt: skip
 RPC_DETAIL_FIELDS = [("sale_id" if f == "sale_order_id" else "scheduled_duration" if f == "duration" else f)
                      for f in DETAIL_FIELDS]  # fmt: skip
-WHAT = ("ab", "floor", "batch", "throughput", "feed")
+WHAT = ("ab", "floor", "batch", "throughput", "feed", "outbox", "replica", "soak")
 # run by `odoo-bin shell`: the SQL of the trivial route and of one list request, through Odoo's WSGI
 # application in process, each query with its parameters inlined (cursor.mogrify)
 FLOOR_CAPTURE = """
@@ -168,12 +179,12 @@ class Bench:
         )
         return re.search(r"KEY (\S+)", out).group(1)
 
-    def start(self):
+    def start(self, cron_threads=0):
         self.port = self.args.port or rt.free_port()
         gevent_port = self.port + 1 if self.args.port else rt.free_port()
         cmd = [*self.base, "-d", self.db, f"--db-filter=^{self.db}$", f"--http-port={self.port}",
                "--http-interface=127.0.0.1", f"--gevent-port={gevent_port}", f"--workers={self.args.workers}",
-               "--max-cron-threads=0", "--log-level=info", f"--logfile={self.log}"]  # fmt: skip
+               f"--max-cron-threads={cron_threads}", "--log-level=info", f"--logfile={self.log}"]  # fmt: skip
         self.server = subprocess.Popen(cmd, env=self.env, start_new_session=True,
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
         self.url = f"http://127.0.0.1:{self.port}"
@@ -286,6 +297,8 @@ class Bench:
                 res.update(self.batch(rest, partner, key, uid))
             if "throughput" in self.args.what:
                 res.update(self.throughputs(key, uid, list_params, domain))
+            if "outbox" in self.args.what:
+                res.update(self.outbox(key, uid, partner))
         if size == max(self.args.sizes) and "feed" in self.args.what:
             res.update(self.feed(key))
         return {k: (round(v, 2) if isinstance(v, float) else v) for k, v in res.items()}
@@ -498,6 +511,128 @@ class Bench:
             out[f"rps_jsonrpc_{clients}"] = self.throughput(rpc_factory, clients, self.args.seconds)
         return out
 
+    # -- webhooks: the outbox's latency and throughput -------------------------------------------------
+    def outbox(self, key, uid, partner):
+        """Webhook deliveries with the server's 2 HTTP workers and one cron worker (restarted so): a
+        receiver on 127.0.0.1 records each event's arrival; commit (the API's answer) to receipt of 30
+        updates one at a time, then a batch of 1,000 created jobs delivered (events per second)."""
+        self.stop()
+        self.start(cron_threads=1)
+        rest, rpc, uid = self.clients(key)
+        for name, value in (("webhook_allow_private", "1"), ("webhook_retry_schedule", "2,2,2,2,2")):
+            self.jsonrpc(rpc, uid, key, "ir.config_parameter", "set_param", [f"fieldservice_jobs.{name}", value])
+        arrivals, lock = [], threading.Lock()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                with lock:
+                    arrivals.append((time.monotonic(), body["type"], body["data"].get("id")))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=receiver.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{receiver.server_address[1]}/hooks"
+        resp = rest.post(f"{self.url}/restapi/1.0/object/fsm.webhook", json={"name": "bench", "url": url})
+        resp.raise_for_status()
+        hook = resp.json()["fsm.webhook"]["id"]
+
+        def wait(predicate, timeout=180):
+            deadline = time.monotonic() + timeout
+            while not predicate():
+                if time.monotonic() > deadline:
+                    raise RuntimeError("bench: webhook events did not arrive")
+                time.sleep(0.005)
+
+        def of(job, kind):
+            with lock:
+                return [a for a in arrivals if a[2] == job and a[1] == kind]
+
+        try:
+            job = rest.post(f"{self.url}/restapi/1.0/object/fsm.order", json={"partner_id": partner}).json()
+            job = job["fsm.order"]["id"]
+            wait(lambda: of(job, "job.created"))
+            latencies = []
+            for n in range(30):
+                before = len(of(job, "job.updated"))
+                sent = time.monotonic()
+                rest.put(f"{self.url}/restapi/1.0/object/fsm.order/{job}", json={"description": f"<p>{n}</p>"},
+                         timeout=120).raise_for_status()  # fmt: skip
+                wait(lambda before=before: len(of(job, "job.updated")) > before)
+                latencies.append((of(job, "job.updated")[-1][0] - sent) * 1000)
+            latencies.sort()
+            sent = time.monotonic()
+            resp = rest.post(f"{self.url}/restapi/1.0/object/fsm.order", params={"fields": "id"}, timeout=600,
+                             json=[{"partner_id": partner} for _i in range(1000)])  # fmt: skip
+            resp.raise_for_status()
+            committed = time.monotonic()
+            ids = {row["id"] for row in resp.json()["fsm.order"]}
+
+            def arrived():
+                with lock:
+                    return len({a[2] for a in arrivals if a[1] == "job.created" and a[2] in ids})
+
+            wait(lambda: arrived() == len(ids), timeout=600)
+            seconds = time.monotonic() - committed
+        finally:
+            rest.delete(f"{self.url}/restapi/1.0/object/fsm.webhook/{hook}")
+            receiver.shutdown()
+            receiver.server_close()
+            self.stop()
+            self.start()
+        return {"outbox_latency_p50_ms": statistics.median(latencies),
+                "outbox_latency_p95_ms": latencies[int(len(latencies) * 0.95) - 1],
+                "outbox_events": len(ids), "outbox_seconds": seconds, "outbox_events_per_s": len(ids) / seconds,
+                "outbox_batch_request_s": committed - sent}  # fmt: skip
+
+    # -- the replica and the soak: their own scripts, databases and clusters ----------------------
+    def script(self, name, *args):
+        """Run bench/<name>.py, print its output as it comes; (exit status, its results JSON)."""
+        print(f"== {name}")
+        proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / f"{name}.py"), *args], env=self.env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+        found = None
+        for line in proc.stdout:
+            if line.startswith(("{", "}", " ", '"')):
+                continue  # its JSON summary: read from its file below
+            print(f"   {line.rstrip()}"[:300])
+            if match := re.search(r"results in (bench/results/\S+\.json)", line):
+                found = match.group(1)
+        rc = proc.wait()
+        return rc, found, (json.loads((ROOT / found).read_text()) if found else None)
+
+    def replica(self):
+        rc, found, summary = self.script("replica")
+        if not summary:
+            return {"ok": False, "exit_status": rc}
+        checks = summary.get("checks", {})
+        by_cursor = summary.get("odoo_log", {}).get("api_requests_by_method_and_cursor")
+        return {"ok": bool(summary.get("ok")) and rc == 0, "results": found,
+                "checks_held": sum(map(bool, checks.values())), "checks": len(checks),
+                "failed": sorted(k for k, v in checks.items() if not v),
+                "api_requests_by_method_and_cursor": by_cursor,
+                "replica_reads_of_api_state": summary.get("replica_reads_of_api_state")}  # fmt: skip
+
+    def soak(self):
+        rc, found, summary = self.script("soak", "--requests", str(self.args.soak_requests))
+        if not summary:
+            return {"ok": False, "exit_status": rc}
+        workers = summary.get("memory", {}).get("workers", {})
+        return {"ok": bool(summary.get("ok")) and rc == 0, "results": found, "requests": summary.get("requests"),
+                "requests_per_s": summary.get("requests_per_s"), "html_answers": summary.get("html_answers"),
+                "detail_404_for_existing_jobs": summary.get("detail_404_for_existing_jobs"),
+                "server_errors_other_than_503": summary.get("server_errors_other_than_503"),
+                "acknowledged_lost": summary.get("writes", {}).get("acknowledged_lost"),
+                "duplicates": summary.get("writes", {}).get("duplicates"),
+                "killed_worker_requests_without_answer": summary.get("worker_kill", {}).get("requests_without_answer"),
+                "pg_restart": summary.get("pg_restart"),
+                "rss_kib": {pid: {k: w.get(k) for k in ("start_kib", "end_kib", "max_kib", "growth_kib")}
+                            for pid, w in workers.items()}}  # fmt: skip
+
     def run(self):
         self.prepare()
         key = None
@@ -512,6 +647,10 @@ class Bench:
                 print(json.dumps(self.results["sizes"][str(size)], indent=1))
         finally:
             self.stop()
+        for name in ("replica", "soak"):
+            if name in self.args.what:
+                self.results[name] = getattr(self, name)()
+                print(json.dumps(self.results[name], indent=1))
         sizes = self.results["sizes"]
         small, large = str(min(self.args.sizes)), str(max(self.args.sizes))
         if small != large and "ab" in self.args.what:
@@ -549,8 +688,16 @@ class Bench:
             if "feed_page_cost_ratio" in r:
                 print(f"change feed page (100 changes): {r['feed_page_10000_ms']} ms at 10,000 changes, "
                       f"{r['feed_page_1000000_ms']} ms at 1,000,000: {r['feed_page_cost_ratio']}")  # fmt: skip
+            if "outbox_events_per_s" in r:
+                print(f"webhooks (2 workers, 1 cron worker, receiver on 127.0.0.1): commit to receipt p50 "
+                      f"{r['outbox_latency_p50_ms']:.0f} ms, p95 {r['outbox_latency_p95_ms']:.0f} ms; "
+                      f"{r['outbox_events']} events in {r['outbox_seconds']:.1f} s = "
+                      f"{r['outbox_events_per_s']:.0f}/s")  # fmt: skip
         if "page_cost_ratio" in self.results:
             print(f"page cost at the largest size / smallest: {self.results['page_cost_ratio']}")
+        for name in ("replica", "soak"):
+            if name in self.results:
+                print(f"{name}: {json.dumps(self.results[name])}")
 
 
 def main():
@@ -565,6 +712,7 @@ def main():
     parser.add_argument("--port", type=int, help="the server's HTTP port (and the next one for gevent)")
     parser.add_argument("--batch-rounds", type=int, default=3, help="interleaved rounds of the batch measurement")
     parser.add_argument("--what", default=",".join(WHAT), help=f"what to measure, of {','.join(WHAT)}")
+    parser.add_argument("--soak-requests", type=int, default=100000, help="requests of the soak (bench/soak.py)")
     args = parser.parse_args()
     args.sizes = sorted(int(s) for s in args.sizes.split(","))
     args.what = set(args.what.split(","))

@@ -57,11 +57,13 @@ class FsmApiRateLimit(models.Model):
         """(requests, window seconds) for this key, or None when it is not limited."""
         params = self.env["ir.config_parameter"].sudo()
         limit = int(params.get_param(LIMIT_PARAM, LIMIT_DEFAULT) or LIMIT_DEFAULT)
-        window = int(params.get_param(WINDOW_PARAM, WINDOW_DEFAULT) or WINDOW_DEFAULT)
         scope = self.env["fsm.api.key.scope"]._scope_of(key_id) if key_id else None
         if scope and scope[2]:
             limit = scope[2]
-        return (limit, max(window, 1)) if limit > 0 else None
+        if limit <= 0:
+            return None
+        window = int(params.get_param(WINDOW_PARAM, WINDOW_DEFAULT) or WINDOW_DEFAULT)
+        return limit, max(window, 1)
 
     @api.model
     def _hit(self, key_id):

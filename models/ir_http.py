@@ -294,8 +294,10 @@ class IrHttp(models.AbstractModel):
         else English or the first installed). Answered in the
         Content-Language header. The field maps are cached per language (ir.model._fsj_api_fields)."""
         env = request.env
-        installed = [code for code, _name in env["res.lang"].get_installed()]
-        lang = parse_accept_language(header, installed, babel.core.LOCALE_ALIASES)
+        lang = None
+        if header:
+            installed = [code for code, _name in env["res.lang"].get_installed()]
+            lang = parse_accept_language(header, installed, babel.core.LOCALE_ALIASES)
         if not lang:
             # Odoo's own per-user context, cached (res.users.context_get: an installed language, the
             # user's when set): reading env.user.lang would fetch the user's and its partner's whole
