@@ -73,13 +73,13 @@ def display_names(records, field_names):
     superuser environment and one full-row fetch per value: one query of the targets' name columns
     when their model says which make its names (``_fsj_api_name_columns``), else through the ORM
     after a narrow prefetch."""
-    page = records.sudo()
     names, by_orm = {}, {}
     for fname in field_names:
         field = records._fields.get(fname)
         if field is None or field.type != "many2one":
             continue
-        targets = page._fsj_linked(fname)
+        # the links as the user reads them (a page: from the cache), the targets as superuser
+        targets = records._fsj_linked(fname).sudo()
         columns = targets._fsj_api_name_columns() if targets and all(targets._ids) else None
         if columns:
             names[fname], left = _names_in_sql(targets, columns)
