@@ -161,7 +161,7 @@ class Base(models.AbstractModel):
             # a field of an _inherits parent (fsm.location's name is its partner's): the parent's value,
             # as Odoo's related compute takes it, without that compute's cache writes
             link, target = field.related.split(".")
-            parents = self[link]  # the parents of all the records, fetched in one go
+            parents = self._fsj_linked(link)  # the parents of all the records, fetched in one go
             target_field = parents._fields[target]
             links = self._fsj_cached_values(link)
             values = None if links is None else parents._fsj_cached_values(target)
