@@ -103,7 +103,7 @@ if os.environ.get("FSJ_PROFILE") == "pyinstrument":
     batch()
     profiler.stop()
     user_env.cr.rollback()
-    print(profiler.output_text(unicode=False, color=False, show_all=False)[:12000])
+    print(profiler.output_text(unicode=False, color=False, show_all=False)[:40000])
 elif os.environ.get("FSJ_PROFILE"):
     profiler = cProfile.Profile()
     profiler.enable()

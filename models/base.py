@@ -10,6 +10,7 @@ from odoo.fields import Field
 from odoo.tools import OrderedSet
 
 from ..exceptions import FsjApiError
+from ..sanitize_memo import sanitize_memo
 from .fsm_api_change import capture_previous
 from .fsm_api_import_run import is_journaled
 from .fsm_api_import_run import journal_create as import_journal_create
@@ -362,6 +363,13 @@ class Base(models.AbstractModel):
         for record in self:
             entry = changes.setdefault((self._name, record.id), {"op": "event"})
             entry.setdefault("events", []).append((event, details or {}))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # each HTML value sanitized once, not three times, nor a batch's equal values once each
+        # (sanitize_memo.py)
+        with sanitize_memo():
+            return super().create(vals_list)
 
     @api.model
     def _create(self, data_list):

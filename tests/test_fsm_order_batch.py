@@ -7,8 +7,9 @@ messages, followers and activities are the ones a create per job gives, and that
 not grow with its size."""
 
 import re
+from unittest.mock import patch
 
-from odoo import fields
+from odoo import fields, sql_db
 from odoo.tests import tagged
 
 from .common import JobsCase
@@ -175,6 +176,65 @@ class TestBatchCreate(JobsCase):
         self.assertEqual(set(batch.mapped("color")), {4})
         self.assertTrue(all(order.tag_ids for order in batch))
         self.assertTrue(batch[0].tag_ids != batch[1].tag_ids or len(batch[0].tag_ids) == 1)
+
+    def _territory(self, name):
+        region = self.env["res.region"].create({"name": f"{name} Region"})
+        district = self.env["res.district"].create({"name": f"{name} District", "region_id": region.id})
+        branch = self.env["res.branch"].create({"name": f"{name} Branch", "district_id": district.id})
+        return self.env["res.territory"].create({"name": name, "branch_id": branch.id})
+
+    def test_location_hierarchy_type_code_and_duration_without_an_update(self):
+        """A batch gives the INSERT the values of OCA's location hierarchy and the type code (stored
+        related fields) and the effective duration: the same as one create per job, and no UPDATE of
+        the new jobs at the flush."""
+        territory = self._territory("Batch")
+        self.site.territory_id = territory
+        self.own_location.territory_id = territory
+        batch = self._compare()
+        self.assertEqual(batch[0].territory_id, territory)
+        for order in batch:
+            for fname in ("territory_id", "branch_id", "district_id", "region_id"):
+                self.assertEqual(order[fname], order.location_id[fname], fname)
+        self.assertEqual(batch[2].fsm_type, self.type_install.code)
+        self.assertEqual(batch[1].fsm_type, batch[1].type.code or False)
+
+        statements = []
+        execute = sql_db.Cursor.execute
+
+        def spy(cursor, query, params=None, log_exceptions=True):
+            statements.append(str(getattr(query, "code", query)))
+            return execute(cursor, query, params, log_exceptions)
+
+        vals_list = [
+            {"partner_id": self.with_site.id, "type": self.type_install.id},
+            {"partner_id": self.with_location.id},
+            {"location_id": self.site.id, "description": "<p>x</p>"},
+        ]
+        with patch.object(sql_db.Cursor, "execute", spy):
+            orders = self.Order.create(vals_list)
+            self.env.flush_all()
+        self.assertFalse([q for q in statements if q.lstrip().startswith('UPDATE "fsm_order"')], statements)
+        self.assertEqual(orders.territory_id, territory)
+        self.assertEqual(orders[0].fsm_type, self.type_install.code)
+
+    def test_prefilled_values_are_recomputed(self):
+        """What the batch gives the INSERT is only a head start: Odoo recomputes those fields after it,
+        so a value that differs from the related one (here given wrong by the caller) is corrected."""
+        territory, other = self._territory("Right"), self._territory("Wrong")
+        self.site.territory_id = territory
+        orders = self.Order.create(
+            [
+                {"location_id": self.site.id, "territory_id": other.id, "fsm_type": "bogus"},
+                {"location_id": self.site.id, "effective_duration": 7.0},
+            ]
+        )
+        self.env.flush_all()
+        self.env.invalidate_all()
+        self.assertEqual(orders.territory_id, territory)
+        self.assertEqual(orders.branch_id, self.site.branch_id)
+        self.assertEqual(orders.mapped("fsm_type"), [order.type.code or False for order in orders])
+        self.assertNotIn("bogus", orders.mapped("fsm_type"))
+        self.assertEqual(orders.mapped("effective_duration"), [0.0, 0.0])
 
     def test_batch_queries_do_not_grow_with_its_size(self):
         """The SQL of a batch create is the same for 10 and for 40 jobs: nothing per job."""
