@@ -33,6 +33,7 @@ from odoo import fields
 MEMO_SIZE = 10000  # values remembered by one create: past that, the others are sanitized as before
 
 _state = threading.local()
+_MISSING = object()
 
 
 def _memo_sanitize(src, *args, **options):
@@ -41,14 +42,13 @@ def _memo_sanitize(src, *args, **options):
         return _memo_sanitize.odoo_sanitize(src, *args, **options)
     key = (src, *sorted(options.items()))
     try:
-        return memo[key]
-    except KeyError:
-        pass
+        value = memo.get(key, _MISSING)
     except TypeError:  # an option that is not hashable: nothing to remember
         return _memo_sanitize.odoo_sanitize(src, **options)
-    value = _memo_sanitize.odoo_sanitize(src, **options)
-    if len(memo) < MEMO_SIZE:
-        memo[key] = value
+    if value is _MISSING:
+        value = _memo_sanitize.odoo_sanitize(src, **options)
+        if len(memo) < MEMO_SIZE:
+            memo[key] = value
     return value
 
 
