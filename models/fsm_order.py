@@ -663,12 +663,14 @@ class FSMOrder(models.Model):
         type_ids = {vals["type"] for vals in vals_list if isinstance(vals.get("type"), int)}
         codes = {t.id: t.code for t in self.env["fsm.order.type"].sudo().browse(type_ids).exists()}
         for vals in vals_list:
-            location = locations.get(vals.get("location_id"))
+            # ids only: any other form of a value (a record, a wrong type) is left to Odoo, as it comes
+            location_id, type_id = vals.get("location_id"), vals.get("type")
+            location = locations.get(location_id) if isinstance(location_id, int) else None
             if location:
                 for fname in LOCATION_HIERARCHY:
                     vals.setdefault(fname, location[fname].id)
-            if not vals.get("type") or vals["type"] in codes:
-                vals.setdefault("fsm_type", codes.get(vals.get("type"), False))
+            if not type_id or (isinstance(type_id, int) and type_id in codes):
+                vals.setdefault("fsm_type", codes.get(type_id, False) if type_id else False)
             if not vals.get("date_start") and not vals.get("date_end"):
                 vals.setdefault("effective_duration", 0.0)
 

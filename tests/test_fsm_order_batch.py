@@ -236,6 +236,14 @@ class TestBatchCreate(JobsCase):
         self.assertNotIn("bogus", orders.mapped("fsm_type"))
         self.assertEqual(orders.mapped("effective_duration"), [0.0, 0.0])
 
+    def test_prefill_leaves_values_that_are_not_ids_to_odoo(self):
+        """A location or type of a wrong form fails as Odoo makes it fail, not in the prefill (an
+        unhashable value there would be a TypeError)."""
+        for vals in ({"location_id": [self.site.id]}, {"location_id": self.site.id, "type": [1]}):
+            with self.subTest(vals=vals), self.assertRaises(Exception) as caught, self.env.cr.savepoint():
+                self.Order.create([vals, {"location_id": self.site.id}])
+            self.assertNotIsInstance(caught.exception, TypeError)
+
     def test_batch_queries_do_not_grow_with_its_size(self):
         """The SQL of a batch create is the same for 10 and for 40 jobs: nothing per job."""
 
