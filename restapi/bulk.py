@@ -7,6 +7,7 @@ checks and model hooks as single-record writes; a failing item is named by its i
 import contextlib
 import json
 
+from . import gcpause
 from .parsing import MAX_ID, ApiError
 from .service import MAX_BATCH, REF_PREFIX, api_errors
 
@@ -160,7 +161,9 @@ def upsert_many(api, bodies, names):
                 results[index] = (record, "unchanged", None)
     if to_create:
         api._check_creatable()
-        created = api.model.create([values for _index, values in to_create])
+        with gcpause.paused(len(to_create)):
+            created = api.model.create([values for _index, values in to_create])
+            api.env.flush_all()
         for (index, _values), record in zip(to_create, created, strict=True):
             results[index] = (record, "created", None)
         created_rows = api.render_created(created, names)
@@ -238,10 +241,12 @@ def write_many(api, items):
         with _Item(index):
             api.check_if_match(record, item.get("etag"))
             values.append(api.orm_values(body, creating=False))
-    for index, (record, vals) in enumerate(zip(records, values, strict=True)):
-        with _Item(index):
-            if vals:
-                record._fsj_api_write(vals)
+    with gcpause.paused(len(records)):
+        for index, (record, vals) in enumerate(zip(records, values, strict=True)):
+            with _Item(index):
+                if vals:
+                    record._fsj_api_write(vals)
+        api.env.flush_all()
     return api.model.browse([record.id for record in records])
 
 
@@ -252,9 +257,10 @@ def unlink_many(api, items):
         with _Item(index):
             api.check_if_match(record, item.get("etag"))
     deleted = [{"id": api.api_id(api.name, record.id), "deleted": True} for record in records]
-    for index, record in enumerate(records):
-        with _Item(index), api_errors():
-            record._fsj_api_unlink()
+    with gcpause.paused(len(records)):
+        for index, record in enumerate(records):
+            with _Item(index), api_errors():
+                record._fsj_api_unlink()
     return deleted
 
 

@@ -15,7 +15,7 @@ import hashlib
 from odoo.service.model import get_public_method
 
 from ..exceptions import FsjApiError
-from . import related
+from . import gcpause, related
 from .parsing import MAX_ID, ApiError, day_bounds, day_condition, is_related_spec, local_today
 from .prefetch import display_names
 from .values import value_from_orm, value_to_orm
@@ -598,16 +598,19 @@ class ModelApi:
         if len(bodies) > MAX_BATCH:
             raise ApiError(413, "batch_too_large", f"At most {MAX_BATCH} records in one batch.")
         self._check_creatable()
-        self.prefetch_targets(bodies)
-        values = []
-        for index, body in enumerate(bodies):
-            try:
-                values.append(self.orm_values(body, creating=True))
-            except ApiError as exc:
-                exc.details = dict(exc.details, index=index)
-                exc.message = f"Record {index}: {exc.message}"
-                raise
-        return self.model.create(values)
+        with gcpause.paused(len(bodies)):
+            self.prefetch_targets(bodies)
+            values = []
+            for index, body in enumerate(bodies):
+                try:
+                    values.append(self.orm_values(body, creating=True))
+                except ApiError as exc:
+                    exc.details = dict(exc.details, index=index)
+                    exc.message = f"Record {index}: {exc.message}"
+                    raise
+            records = self.model.create(values)
+            self.env.flush_all()  # the recomputations and the tracking's writes too, before the pause ends
+        return records
 
     def write_record(self, record, body):
         values = self.orm_values(body, creating=False)

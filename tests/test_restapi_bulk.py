@@ -3,10 +3,13 @@
 """Bulk updates (PATCH /object/<model>) and deletes (DELETE /object/<model>): all or nothing, the
 failing item named, If-Match per item, and every item checked as a single request is."""
 
+import gc
 import json
+from unittest.mock import patch
 
 from odoo.tests import tagged
 
+from ..restapi import gcpause
 from .test_restapi_trust import TrustCase
 
 
@@ -140,3 +143,38 @@ class TestRestApiBulk(TrustCase):
         self.ok(self.call("DELETE", "/object/fsm.order", [{"ref": "DEL-1"}]))
         self.assertFalse(self.env["fsm.order"].browse(job["id"]).exists())
         self.assertError(self.call("DELETE", "/object/fsm.order", [{"ref": "DEL-1"}]), 404, "not_found")
+
+    # -- the collector paused while a batch is written (restapi/gcpause.py) -------------------------
+    def test_batches_are_written_with_the_collector_paused(self):
+        """Each batch route writes a batch of MIN_BATCH records or more with Python's automatic
+        collections paused (a full collection walks the whole worker: several per batch of 1,000), and
+        resumes them after, a refused batch too; a small batch runs as it is."""
+        size = gcpause.MIN_BATCH
+        customer = self.customer.id
+        with patch.object(gc, "disable", wraps=gc.disable) as disable, patch.object(gc, "enable", wraps=gc.enable):
+            created = self.ok(
+                self.call("POST", "/object/fsm.order", [{"partner_id": customer} for _i in range(size)]), 201
+            )["fsm.order"]
+            self.assertEqual(disable.call_count, 1)
+            self.assertTrue(gc.isenabled())
+            ids = [row["id"] for row in created]
+            self.ok(self.call("PATCH", "/object/fsm.order", [{"id": i, "description": "paused"} for i in ids]))
+            self.assertEqual(disable.call_count, 2)
+            upserts = [{"external_ref": f"GC-{i}", "partner_id": customer} for i in range(size)]
+            self.ok(self.call("PUT", "/object/fsm.order", upserts))
+            self.assertEqual(disable.call_count, 3)
+            self.ok(self.call("DELETE", "/object/fsm.order", params={"ids": json.dumps(ids)}))
+            self.assertEqual(disable.call_count, 4)
+            self.assertFalse(self.env["fsm.order"].browse(ids).exists())
+            # the last item refused (its values are converted inside the pause): nothing written, resumed
+            before = self.env["fsm.order"].search_count([])
+            bad = [{"partner_id": customer} for _i in range(size - 1)] + [{"partner_id": customer, "priority": "9"}]
+            err = self.assertError(self.call("POST", "/object/fsm.order", bad), 422, "invalid_value")
+            self.assertEqual(err["details"]["index"], size - 1)
+            self.assertEqual(disable.call_count, 5)
+            self.assertTrue(gc.isenabled())
+            self.assertEqual(self.env["fsm.order"].search_count([]), before)
+            calls = disable.call_count
+            self.ok(self.call("POST", "/object/fsm.order", [{"partner_id": customer}] * 2), 201)
+            self.assertEqual(disable.call_count, calls, "a small batch paused the collector")
+        self.assertEqual(gcpause._state["holders"], 0)
