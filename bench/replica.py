@@ -302,8 +302,7 @@ shared_buffers = 128MB
         cmd = [
             *self.base,
             "-d",
-            self.db,
-            f"--db-filter=^{self.db}$",
+            self.db,  # --database alone, as docker-compose.yml runs Odoo (no per-request database listing)
             f"--http-port={self.args.port}",
             "--http-interface=127.0.0.1",
             f"--gevent-port={self.args.port + 1}",

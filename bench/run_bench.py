@@ -7,8 +7,9 @@
 
 It copies the template database of ./run-tests (OCA addons installed), installs fieldservice_jobs, then
 for each size grows the database to that many jobs and measures, interleaving A/B so that machine noise
-falls on both sides (medians). The server runs with --workers 2, as in production. Results go to
-bench/results/<time>.json and a table on stdout.
+falls on both sides (medians). The server runs with --workers 2 and --database alone, as in production
+(docker-compose.yml; --db-filter: as the runs before 2026-12-01). Results go to bench/results/<time>.json
+and a table on stdout.
 
 What is measured (--what, all by default):
 - ab: list of 50, detail and create, REST against JSON-RPC; SQL queries per list request.
@@ -129,7 +130,8 @@ class Bench:
         self.log = rt.LOGS / f"bench-server-{self.db}.log"
         self.server = None
         self.results = {"odoo": self.version, "date": datetime.datetime.now().isoformat(timespec="seconds"),
-                        "workers": args.workers, "requests": args.requests, "sizes": {}}  # fmt: skip
+                        "workers": args.workers, "db_filter": args.db_filter, "requests": args.requests,
+                        "sizes": {}}  # fmt: skip
 
     # -- database and server --------------------------------------------------------------------
     def prepare(self):
@@ -182,7 +184,10 @@ class Bench:
     def start(self, cron_threads=0):
         self.port = self.args.port or rt.free_port()
         gevent_port = self.port + 1 if self.args.port else rt.free_port()
-        cmd = [*self.base, "-d", self.db, f"--db-filter=^{self.db}$", f"--http-port={self.port}",
+        # as docker-compose.yml runs it: --database alone (with --db-filter too, Odoo lists the databases
+        # on a new PostgreSQL connection at every request without a session: every API call; --db-filter)
+        db_filter = [f"--db-filter=^{self.db}$"] if self.args.db_filter else []
+        cmd = [*self.base, "-d", self.db, *db_filter, f"--http-port={self.port}",
                "--http-interface=127.0.0.1", f"--gevent-port={gevent_port}", f"--workers={self.args.workers}",
                f"--max-cron-threads={cron_threads}", "--log-level=info", f"--logfile={self.log}"]  # fmt: skip
         self.server = subprocess.Popen(cmd, env=self.env, start_new_session=True,
@@ -712,6 +717,12 @@ def main():
     parser.add_argument("--port", type=int, help="the server's HTTP port (and the next one for gevent)")
     parser.add_argument("--batch-rounds", type=int, default=3, help="interleaved rounds of the batch measurement")
     parser.add_argument("--what", default=",".join(WHAT), help=f"what to measure, of {','.join(WHAT)}")
+    parser.add_argument(
+        "--db-filter",
+        action="store_true",
+        help="run the server with --db-filter=^<db>$ besides --database, as the runs before 2026-12-01 did "
+        "(Odoo then opens a PostgreSQL connection per request without a session to list the databases)",
+    )
     parser.add_argument("--soak-requests", type=int, default=100000, help="requests of the soak (bench/soak.py)")
     args = parser.parse_args()
     args.sizes = sorted(int(s) for s in args.sizes.split(","))

@@ -210,7 +210,8 @@ class Soak:
         self.port = self.args.http_port or rt.free_port()
         self.log = self.cluster.dir / "odoo.log"
         cmd = [
-            *self.odoo_base(), "-d", self.db, f"--db-filter=^{self.db}$", f"--http-port={self.port}",
+            # --database alone, as docker-compose.yml runs Odoo (no per-request database listing)
+            *self.odoo_base(), "-d", self.db, f"--http-port={self.port}",
             "--http-interface=127.0.0.1", f"--gevent-port={self.port + 1 if self.args.http_port else rt.free_port()}",
             f"--workers={self.args.workers}", "--max-cron-threads=0", "--log-level=warn", f"--logfile={self.log}",
             # no recycling: growth must show, not be reset by Odoo
