@@ -14,10 +14,12 @@ and a table on stdout.
 What is measured (--what, all by default):
 - ab: list of 50, detail and create, REST against JSON-RPC; SQL queries per list request.
 - floor: the floor of the list of 50 (the least any HTTP API could take for it on this server): the round
-  trip of a trivial route (GET /restapi/1.0/, a JSON 404 through Odoo's request handling) plus the page's
-  SQL alone (the queries the list request runs, captured in process, less those the trivial route runs
-  too, executed and timed on their own connection); the three are interleaved, medians. ratio_floor_list50
-  = list of 50 / floor.
+  trip of the same request to a trivial route (GET /restapi/1.0/ with the list's query string and
+  headers: a JSON 404 through Odoo's request handling; the client encodes and Odoo parses the same URL)
+  plus the page's SQL alone (the queries the list request runs, captured in process, less those the
+  trivial route runs too, executed and timed on their own connection); interleaved, medians.
+  ratio_floor_list50 = list of 50 / floor. The trivial route without the query string (the runs before
+  2026-12-01 took it) is timed too: ratio_floor_list50_bare.
 - batch: a batch create of 1,000 jobs in one REST request against 1,000 XML-RPC creates, interleaved
   over --batch-rounds rounds (medians; smallest size only).
 - throughput: requests per second at 1, 4 and 16 clients (smallest size only).
@@ -87,10 +89,10 @@ client = Client(odoo.http.root)
 headers = {"X-API-Key": os.environ["FSJ_BENCH_KEY"]}
 params = json.loads(os.environ["FSJ_BENCH_PARAMS"])
 for _i in range(3):  # warm: caches, as on a running server
-    client.get("/restapi/1.0/", headers=headers)
+    client.get("/restapi/1.0/", query_string=params, headers=headers)
     client.get("/restapi/1.0/object/fsm.order", query_string=params, headers=headers)
 Cursor.execute = capture
-client.get("/restapi/1.0/", headers=headers)
+client.get("/restapi/1.0/", query_string=params, headers=headers)
 trivial, captured[:] = list(captured), []
 resp = client.get("/restapi/1.0/object/fsm.order", query_string=params, headers=headers)
 Cursor.execute = execute
@@ -389,10 +391,13 @@ class Bench:
         conn.autocommit = False
         conn.set_session(isolation_level="REPEATABLE READ")  # as Odoo's cursors
 
-        def trivial():
-            resp = rest.get(f"{self.url}/restapi/1.0/", timeout=120)
+        def trivial(params=calls["list_params"]):  # the list's request, to a trivial route
+            resp = rest.get(f"{self.url}/restapi/1.0/", params=params, timeout=120)
             if resp.status_code != 404:
                 raise RuntimeError(f"GET /restapi/1.0/ answered {resp.status_code}")
+
+        def trivial_bare():  # the runs before 2026-12-01: no query string
+            trivial(None)
 
         def sql():
             with conn.cursor() as cr:
@@ -402,13 +407,13 @@ class Bench:
                         cr.fetchall()
             conn.rollback()
 
-        times = {"list": [], "trivial": [], "sql": []}
-        fns = [("list", calls["list"][0]), ("trivial", trivial), ("sql", sql)]
+        times = {"list": [], "trivial": [], "trivial_bare": [], "sql": []}
+        fns = [("list", calls["list"][0]), ("trivial", trivial), ("trivial_bare", trivial_bare), ("sql", sql)]
         for _i in range(10):  # warm up
             for _name, fn in fns:
                 fn()
         for i in range(self.args.requests):
-            for name, fn in fns[i % 3 :] + fns[: i % 3]:
+            for name, fn in fns[i % len(fns) :] + fns[: i % len(fns)]:
                 t0 = time.perf_counter()
                 fn()
                 times[name].append((time.perf_counter() - t0) * 1000)
@@ -417,7 +422,9 @@ class Bench:
         floor = med["trivial"] + med["sql"]
         return {"floor_trivial_ms": med["trivial"], "floor_sql_ms": med["sql"], "floor_sql_queries": len(queries),
                 "floor_ms": floor, "floor_list50_rest_ms": med["list"],
-                "ratio_floor_list50": round(med["list"] / floor, 3)}  # fmt: skip
+                "ratio_floor_list50": round(med["list"] / floor, 3),
+                "floor_trivial_bare_ms": med["trivial_bare"],
+                "ratio_floor_list50_bare": round(med["list"] / (med["trivial_bare"] + med["sql"]), 3)}  # fmt: skip
 
     # -- the change feed at 10,000 and 1,000,000 changes ---------------------------------------------
     def seed_changes(self, cr, table, total):
@@ -680,11 +687,13 @@ class Bench:
                       f"{r['detail_rest_ms']} / {r['detail_jsonrpc_ms']} | {r['ratio_detail']} | "
                       f"{r['ratio_create']} | {r['queries_list50']} / {r['queries_list500']} |")  # fmt: skip
         if "floor" in self.args.what:
-            print("\n| jobs | list-50 ms | trivial route ms | page SQL ms (queries) | floor ms | list / floor |")
+            print("\n| jobs | list-50 ms | trivial route ms (bare) | page SQL ms (queries) | floor ms | list / floor "
+                  "(bare) |")  # fmt: skip
             print("|---|---|---|---|---|---|")
             for size, r in sizes.items():
-                print(f"| {size} | {r['floor_list50_rest_ms']} | {r['floor_trivial_ms']} | {r['floor_sql_ms']} "
-                      f"({r['floor_sql_queries']}) | {r['floor_ms']} | {r['ratio_floor_list50']} |")  # fmt: skip
+                print(f"| {size} | {r['floor_list50_rest_ms']} | {r['floor_trivial_ms']} "
+                      f"({r['floor_trivial_bare_ms']}) | {r['floor_sql_ms']} ({r['floor_sql_queries']}) | "
+                      f"{r['floor_ms']} | {r['ratio_floor_list50']} ({r['ratio_floor_list50_bare']}) |")  # fmt: skip
         for r in sizes.values():
             if "batch_speedup" in r:
                 print(f"\nbatch of 1,000 jobs: REST {r['batch1000_rest_s']} s, 1,000 XML-RPC creates "
