@@ -150,25 +150,24 @@ def upsert_many(api, bodies, names):
     changed_names = {index: _api_names(api, body, changes[index]) for index, _r, body, _v in to_update}
     all_names = list(dict.fromkeys(name for names_ in changed_names.values() for name in names_))
     old_rows = {row["id"]: row for row in api.render(updated, all_names)} if all_names and updated else {}
-    for index, record, _body, values in to_update:
-        with _Item(index):
-            if changes[index]:
-                api.check_if_match(record, bodies[index].get("etag"))
-                record._fsj_api_write({f: v for f, v in values.items() if f in changes[index]})
-                old = old_rows.get(api.api_id(api.name, record.id), {})
-                results[index] = (record, "updated", {name: old.get(name) for name in changed_names[index]})
-            else:
-                results[index] = (record, "unchanged", None)
-    if to_create:
-        api._check_creatable()
-        with gcpause.paused(len(to_create)):
+    with gcpause.paused(len(bodies)):  # the batch's updates and creates
+        for index, record, _body, values in to_update:
+            with _Item(index):
+                if changes[index]:
+                    api.check_if_match(record, bodies[index].get("etag"))
+                    record._fsj_api_write({f: v for f, v in values.items() if f in changes[index]})
+                    old = old_rows.get(api.api_id(api.name, record.id), {})
+                    results[index] = (record, "updated", {name: old.get(name) for name in changed_names[index]})
+                else:
+                    results[index] = (record, "unchanged", None)
+        created = api.model.browse()
+        if to_create:
+            api._check_creatable()
             created = api.model.create([values for _index, values in to_create])
-            api.env.flush_all()
-        for (index, _values), record in zip(to_create, created, strict=True):
-            results[index] = (record, "created", None)
-        created_rows = api.render_created(created, names)
-    else:
-        created_rows = []
+            for (index, _values), record in zip(to_create, created, strict=True):
+                results[index] = (record, "created", None)
+        api.env.flush_all()
+    created_rows = api.render_created(created, names) if created else []
     return _rows(api, results, names, created_rows)
 
 

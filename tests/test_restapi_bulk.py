@@ -163,15 +163,19 @@ class TestRestApiBulk(TrustCase):
             upserts = [{"external_ref": f"GC-{i}", "partner_id": customer} for i in range(size)]
             self.ok(self.call("PUT", "/object/fsm.order", upserts))
             self.assertEqual(disable.call_count, 3)
-            self.ok(self.call("DELETE", "/object/fsm.order", params={"ids": json.dumps(ids)}))
+            updates = [dict(item, description="upserted") for item in upserts]  # the same references: updates
+            rows = self.ok(self.call("PUT", "/object/fsm.order", updates))["fsm.order"]
+            self.assertEqual({row["result"] for row in rows}, {"updated"})
             self.assertEqual(disable.call_count, 4)
+            self.ok(self.call("DELETE", "/object/fsm.order", params={"ids": json.dumps(ids)}))
+            self.assertEqual(disable.call_count, 5)
             self.assertFalse(self.env["fsm.order"].browse(ids).exists())
             # the last item refused (its values are converted inside the pause): nothing written, resumed
             before = self.env["fsm.order"].search_count([])
             bad = [{"partner_id": customer} for _i in range(size - 1)] + [{"partner_id": customer, "priority": "9"}]
             err = self.assertError(self.call("POST", "/object/fsm.order", bad), 422, "invalid_value")
             self.assertEqual(err["details"]["index"], size - 1)
-            self.assertEqual(disable.call_count, 5)
+            self.assertEqual(disable.call_count, 6)
             self.assertTrue(gc.isenabled())
             self.assertEqual(self.env["fsm.order"].search_count([]), before)
             calls = disable.call_count
