@@ -1,12 +1,14 @@
 """Where a request's time goes in the server, REST against Odoo's JSON-RPC, measured on a real worker.
 
-    python3 bench/profile_http.py --size 10000 --requests 400 [--what detail|list] [--top 40]
+    python3 bench/profile_http.py --size 10000 --requests 400 [--what detail|list] [--against jsonrpc|trivial]
 
 Grows (or reuses) the bench database of bench/run_bench.py to --size jobs, starts a server with one
 worker (prefork, as production), and samples that worker with py-spy (`pip install py-spy`; needs
 ptrace, e.g. root) while a client sends the same request --requests times, once through the REST API,
-once through JSON-RPC. It prints, per side, the worker's CPU milliseconds per request spent in each
-function (inclusive), and the functions where REST spends more than JSON-RPC. Not a test.
+once through JSON-RPC (--against trivial: once to the floor's trivial route, GET /restapi/1.0/ with the
+same query string and headers, as bench/run_bench.py's floor). It prints, per side, the worker's CPU
+milliseconds per request spent in each function (inclusive), and the functions where REST spends more
+than the other side. Not a test.
 """
 
 import argparse
@@ -64,6 +66,7 @@ def main():
     parser.add_argument("--size", type=int, default=10000)
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--what", choices=("detail", "list"), default="detail")
+    parser.add_argument("--against", choices=("jsonrpc", "trivial"), default="jsonrpc")
     parser.add_argument("--rate", type=int, default=1000, help="py-spy samples per second")
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--db", default="fsj_bench")
@@ -78,6 +81,7 @@ def main():
             keep_db=True,
             sizes=[args.size],
             port=None,
+            db_filter=False,
         )
     )
     bench.prepare()
@@ -87,13 +91,19 @@ def main():
     try:
         calls = bench.calls(key)
         rest, rpc = calls[args.what]
+        if args.against == "trivial":
+            client = calls["clients"][0]
+
+            def rpc():
+                client.get(f"{bench.url}/restapi/1.0/", params=calls["list_params"], timeout=120)
+
         for _i in range(20):
             rest()
             rpc()
         workers = [c.pid for c in psutil.Process(bench.server.pid).children() if "gevent" not in c.cmdline()]
         worker = workers[0]
         out = {}
-        for side, fn in (("rest", rest), ("jsonrpc", rpc)):
+        for side, fn in (("rest", rest), (args.against, rpc)):
             path = run_bench.rt.LOGS / f"profile-{args.what}-{side}.txt"
             wall = sample(worker, fn, args.requests, args.rate, path)
             cpu, incl = functions(path, args.requests, args.rate)
@@ -101,8 +111,9 @@ def main():
             print(f"\n== {side} {args.what}: client {wall:.2f} ms/request, worker busy {cpu:.2f} ms/request")
             for name, ms in sorted(incl.items(), key=lambda kv: -kv[1])[: args.top]:
                 print(f"{ms:8.2f}  {name}")
-        print("\n== REST minus JSON-RPC (ms/request, inclusive)")
-        diff = {k: out["rest"].get(k, 0) - out["jsonrpc"].get(k, 0) for k in set(out["rest"]) | set(out["jsonrpc"])}
+        print(f"\n== REST minus {args.against} (ms/request, inclusive)")
+        other = out[args.against]
+        diff = {k: out["rest"].get(k, 0) - other.get(k, 0) for k in set(out["rest"]) | set(other)}
         for name, ms in sorted(diff.items(), key=lambda kv: -abs(kv[1]))[: args.top]:
             print(f"{ms:+8.2f}  {name}")
     finally:
