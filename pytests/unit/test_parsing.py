@@ -1049,3 +1049,19 @@ def test_parsed_domains_are_kept_and_each_caller_gets_its_own_copy():
         parsing.parse_domain("[('a', 'nope', 1)]")
     with pytest.raises(parsing.ApiError):
         parsing.parse_domain("[('a', 'nope', 1)]")
+
+
+def test_parsed_field_lists_are_kept_and_each_caller_gets_its_own_copy():
+    text = "['name', 'stage_id']"
+    first = parsing.parse_fields(text)
+    first.append("partner_id")
+    assert parsing.parse_fields(text) == ["name", "stage_id"]
+    spec_text = '{"time_log_ids": {"fields": {"check_in": {}}, "order": "check_in desc", "limit": 5}}'
+    spec = parsing.parse_fields(spec_text)
+    spec["time_log_ids"]["fields"]["check_out"] = {}
+    spec["time_log_ids"]["order"].append(("id", "asc"))
+    again = parsing.parse_fields(spec_text)
+    assert again == {"time_log_ids": {"fields": {"check_in": {}}, "order": [("check_in", "desc")], "limit": 5}}
+    assert parsing._parse_fields.cache_info().hits >= 2
+    for _i in range(2):  # a refused list is refused every time (never kept)
+        raises(400, "invalid_fields", parsing.parse_fields, "['a b']")
