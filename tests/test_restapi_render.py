@@ -1,6 +1,8 @@
 # Copyright 2026 fieldservice_jobs authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 
+from unittest.mock import patch
+
 import factory
 
 from odoo.tests import tagged
@@ -66,6 +68,39 @@ class TestRenderDisplayNames(JobsCase):
         columns = 'SELECT "res_partner"."id", "res_partner"."name", "res_partner"."complete_name" FROM "res_partner"'
         with self.assertQueriesContain([columns]):
             prefetch.display_names(self.jobs, ["partner_id"])
+
+    def test_text_name_columns_of_all_fields_are_read_in_one_query(self):
+        """The name columns of every many2one field whose columns are text (customers, locations and
+        technicians through their partners, stages, types, teams) come in one query (a UNION ALL)."""
+        self.env.invalidate_all()
+        self.jobs.fetch(M2O_FIELDS)  # as a page: its links fetched with it
+        with self.assertQueryCount(1):
+            names = prefetch.display_names(self.jobs, M2O_FIELDS)
+        self.assertEqual(names["partner_id"][self.jobs[1].partner_id.id], "Render Corp, Rita Render")
+        self._assert_names_are_reads(self.jobs, M2O_FIELDS)
+
+    def test_name_columns_of_other_types_keep_their_values(self):
+        """A model whose names come from a column that is not text (an addon's hook: here the stage's
+        sequence) is read in a query of its own, its values as the column's type, not as text."""
+        Stage = type(self.env["fsm.stage"])
+        seen = []
+
+        def names_from_columns(model, rows):
+            seen.extend(rows)
+            return {id_: f"Stage #{sequence}" for id_, sequence in rows}
+
+        self.env.invalidate_all()
+        self.jobs.fetch(["partner_id", "stage_id"])
+        with (
+            patch.object(Stage, "_fsj_api_name_columns", lambda model: ["sequence"]),
+            patch.object(Stage, "_fsj_api_names_from_columns", names_from_columns),
+            self.assertQueryCount(2),
+        ):
+            names = prefetch.display_names(self.jobs, ["partner_id", "stage_id"])
+        self.assertTrue(seen and all(isinstance(sequence, int) for _id, sequence in seen), seen)
+        stage = self.jobs[0].stage_id
+        self.assertEqual(names["stage_id"][stage.id], f"Stage #{stage.sequence}")
+        self.assertEqual(names["partner_id"][self.jobs[0].partner_id.id], "Render Corp")
 
     def test_models_without_name_columns_are_named_by_the_orm(self):
         """A model whose names are not a column (a custom compute) says so (_fsj_api_name_columns:
