@@ -15,7 +15,20 @@ from odoo.http import request
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from .. import faults
-from ..restapi import bulk, errors, feed, files, imports, messages, openapi, parsing, reports, service, signature
+from ..restapi import (
+    bulk,
+    errors,
+    feed,
+    files,
+    imports,
+    messages,
+    openapi,
+    parsing,
+    reports,
+    service,
+    signature,
+    sqlrender,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -247,7 +260,7 @@ class RestApiController(http.Controller):
         offset = parsing.parse_int("offset", params.get("offset"), 0, 0, parsing.MAX_ID)
         order = parsing.parse_order(params.get("order"))
         start_after = parsing.parse_int("start_after_id", params.get("start_after_id"), None, 0, parsing.MAX_ID)
-        rows, total, next_id = api.search(domain, fields, limit, offset, order, start_after)
+        rows, total, next_id = api.search(domain, fields, limit, offset, order, start_after, as_json=True)
         headers = [("X-Total-Count", str(total))]
         if next_id:
             headers.append(("X-Next-Start-After-Id", str(next_id)))
@@ -321,6 +334,9 @@ class RestApiController(http.Controller):
         return parsing.parse_json_body(raw, MAX_BODY_BYTES)
 
     def _json_response(self, status, body, headers=None):
+        if isinstance(body, dict) and any(isinstance(value, sqlrender.RawJson) for value in body.values()):
+            # a page rendered by PostgreSQL: its JSON text goes in as it is
+            return request.env["ir.http"]._fsj_json_text_response(status, sqlrender.dumps(body), headers)
         return request.env["ir.http"]._fsj_json_response(status, body, headers)
 
     def _error_response(self, status, code, message, details=None, headers=None):

@@ -7,7 +7,7 @@ models/fsm_order.py) or another addon overrides with ``_inherit``, extending dic
 
 from odoo import Command, _, api, models
 from odoo.fields import Field
-from odoo.tools import OrderedSet
+from odoo.tools import SQL, OrderedSet
 
 from ..exceptions import FsjApiError
 from ..sanitize_memo import sanitize_memo
@@ -141,6 +141,26 @@ class Base(models.AbstractModel):
         ):
             return None
         return [self._rec_name]
+
+    @api.model
+    def _fsj_api_name_json_sql(self, alias, query):
+        """SQL of the display name, as JSON text, of the row ``alias`` of this model's table in
+        ``query`` (a join it needs is added to ``query``), exactly as ``_fsj_api_names_from_columns``
+        names it: for a page rendered whole by PostgreSQL (restapi/sqlrender.py). NULL for a row it
+        cannot name so (the page is then rendered in Python); None when this model's names are not
+        made in SQL. By default the one text column of ``_fsj_api_name_columns`` as Odoo converts it
+        (``str(value) if value else False``), unless ``_fsj_api_names_from_columns`` is overridden.
+        Override the three together."""
+        if type(self)._fsj_api_names_from_columns is not Base._fsj_api_names_from_columns:
+            return None
+        columns = self._fsj_api_name_columns()
+        if not columns or len(columns) != 1 or self._fields[columns[0]].type not in ("char", "text"):
+            return None
+        value = self._field_to_sql(alias, columns[0], query)
+        return SQL(
+            "CASE WHEN %(value)s IS NULL OR %(value)s = '' THEN 'false' ELSE to_json((%(value)s)::text)::text END",
+            value=value,
+        )
 
     @api.model
     def _fsj_api_names_from_columns(self, rows):

@@ -7,6 +7,7 @@ import zoneinfo
 
 import babel.core
 import pytz
+import werkzeug.datastructures
 import werkzeug.exceptions
 
 from odoo import models
@@ -167,6 +168,14 @@ class IrHttp(models.AbstractModel):
     def _fsj_json_response(cls, status, body, headers=None):
         """A JSON answer of the API, with its request id, CORS and rate-limit headers."""
         return request.make_json_response(body, status=status, headers=[*api_headers(), *(headers or [])])
+
+    @classmethod
+    def _fsj_json_text_response(cls, status, text, headers=None):
+        """As ``_fsj_json_response``, for a body encoded as JSON text already."""
+        headers = werkzeug.datastructures.Headers([*api_headers(), *(headers or [])])
+        if "Content-Type" not in headers:
+            headers["Content-Type"] = "application/json; charset=utf-8"
+        return request.make_response(text, headers.to_wsgi_list(), status=status)
 
     @classmethod
     def _fsj_error_response(cls, status, code, message, details=None, headers=None):

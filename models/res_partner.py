@@ -4,11 +4,19 @@
 import re
 
 from odoo import api, models
+from odoo.tools import SQL
 
 from odoo.addons.base.models.res_partner import Partner
 
 # context keys that make a partner's display name more than its complete name (Partner._compute_display_name)
 NAME_CONTEXT_KEYS = ("show_address", "partner_show_db_id", "address_inline", "show_email", "show_vat")
+
+
+# a complete name that complete_name_label changes: a line break, or white space (str.isspace) at an end
+LABEL_CHANGES_RE = (
+    r"\n|^[\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    r"|[\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$"
+)
 
 
 def complete_name_label(complete_name):
@@ -43,6 +51,24 @@ class ResPartner(models.Model):
         if not self._fsj_named_by_complete_name():
             return super()._fsj_api_names_from_columns(rows)
         return {id_: complete_name_label(complete) for id_, name, complete in rows if name and complete}
+
+    @api.model
+    def _fsj_api_name_json_sql(self, alias, query):
+        """A named partner's complete name as it is (NULL, the Python way, for a nameless partner or
+        a complete name that ``complete_name_label`` would change)."""
+        if not self._fsj_named_by_complete_name():
+            return super()._fsj_api_name_json_sql(alias, query)
+        if type(self)._fsj_api_names_from_columns is not ResPartner._fsj_api_names_from_columns:
+            return None
+        name = self._field_to_sql(alias, "name", query)
+        complete = self._field_to_sql(alias, "complete_name", query)
+        return SQL(
+            "CASE WHEN %(name)s IS NULL OR %(name)s = '' OR %(complete)s IS NULL OR %(complete)s = '' "
+            "OR %(complete)s ~ %(changes)s THEN NULL ELSE to_json((%(complete)s)::text)::text END",
+            name=name,
+            complete=complete,
+            changes=LABEL_CHANGES_RE,
+        )
 
     def _fsj_api_display_names(self):
         """A partner with a name is named by its stored ``complete_name``, which Odoo's display name

@@ -13,9 +13,10 @@ import datetime
 import hashlib
 
 from odoo.service.model import get_public_method
+from odoo.tools import SQL
 
 from ..exceptions import FsjApiError
-from . import gcpause, related
+from . import gcpause, related, sqlrender
 from .parsing import MAX_ID, ApiError, day_bounds, day_condition, is_related_spec, local_today
 from .prefetch import display_names
 from .values import value_from_orm, value_to_orm
@@ -322,7 +323,10 @@ class ModelApi:
             return value
         return self._id_to_orm(model, value, field, 400, "invalid_domain")
 
-    def search(self, domain, names, limit, offset, order, start_after_id=None):
+    def search(self, domain, names, limit, offset, order, start_after_id=None, as_json=False):
+        """(rows, how many match in all, the next page's start_after_id or None) of a page. With
+        ``as_json``, the rows may come as one JSON text (sqlrender.RawJson, rendered by PostgreSQL:
+        the same bytes json.dumps makes of the rows)."""
         binary = [n for n in (names or []) if self.fields.get(n, (None, {}))[1].get("type") in BINARY_TYPES]
         if binary and limit != 1:
             raise ApiError(
@@ -344,11 +348,55 @@ class ModelApi:
                 raise ApiError(400, "invalid_order", "start_after_id pages by id: leave order out or use 'id'.")
             if offset:
                 raise ApiError(400, "invalid_offset", "Use either offset or start_after_id, not both.")
-            records = self.model.search_fetch([*domain, ("id", ">", start_after_id)], fetch, limit=limit, order="id")
+            after = [*domain, ("id", ">", start_after_id)]
+            in_sql = as_json and self._page_in_sql(names, after, limit, 0, "id")
+            if in_sql:
+                rows, ids, _count_query = in_sql
+                return rows, self.model.search_count(domain), ids[-1] if len(ids) == limit else None
+            records = self.model.search_fetch(after, fetch, limit=limit, order="id")
             total = self.model.search_count(domain)
             return self.render(records, names), total, records[-1:].id if len(records) == limit else None
+        in_sql = as_json and self._page_in_sql(names, domain, limit, offset, order)
+        if in_sql:
+            rows, ids, query = in_sql
+            return rows, self._total(query, len(ids), limit, offset), None
         records, total = self._page(domain, fetch, limit, offset, order)
         return self.render(records, names), total, None
+
+    def _page_in_sql(self, names, domain, limit, offset, order):
+        """(the page's rows as JSON text, their ids, its query) rendered whole by PostgreSQL
+        (restapi/sqlrender.py: the same bytes as ``render``, without its Python work), or None when
+        it can't be: then the page is fetched and rendered in Python."""
+        if self.id_maps or is_related_spec(names):
+            return None
+        api_names, orm_names = self.resolve(names)
+        if any(name not in self.fields for name in api_names):  # pseudo-fields: computed in Python
+            return None
+        model = self.model
+        model.check_field_access_rights("read", orm_names)
+        query = model._search(domain, offset=offset, limit=limit, order=order or model._order)
+        if query.is_empty():
+            return sqlrender.join_rows([]), [], query
+        columns = [(name, *self.fields[name][:1], self.fields[name][1].get("type")) for name in api_names]
+        row = sqlrender.row_json_sql(model, query, columns)
+        if row is None:
+            return None
+        found = model.env.execute_query(query.select(SQL.identifier(model._table, "id"), row))
+        if any(text is None for _id, text in found):  # a row named the Python way: the whole page is
+            return None
+        return sqlrender.join_rows(text for _id, text in found), [id_ for id_, _text in found], query
+
+    def _total(self, query, found, limit, offset):
+        """How many records ``query`` (a page of ``found`` records) matches in all: counted only when
+        the page is full (or empty past the start)."""
+        if query.is_empty():
+            return 0
+        if found < (limit or float("inf")) and (found or not offset):
+            return offset + found  # the last page: no need to count
+        # the same rows, all of them, counted (as len(query) does, but never from the page's ids,
+        # which _fetch_query keeps in the query when it fetches no column)
+        query.limit = query.offset = query.order = None
+        return self.model.env.execute_query(query.select("COUNT(*)"))[0][0]
 
     def _page(self, domain, fetch, limit, offset, order):
         """(records of the page, with ``fetch`` in cache; how many match in all): search_fetch and
@@ -359,12 +407,7 @@ class ModelApi:
         if query.is_empty():
             return model.browse(), 0
         records = model._fetch_query(query, model._determine_fields_to_fetch(fetch))
-        if len(records) < (limit or float("inf")) and (records or not offset):
-            return records, offset + len(records)  # the last page: no need to count
-        # the same rows, all of them, counted (as len(query) does, but never from the page's ids,
-        # which _fetch_query keeps in the query when it fetches no column)
-        query.limit = query.offset = query.order = None
-        return records, model.env.execute_query(query.select("COUNT(*)"))[0][0]
+        return records, self._total(query, len(records), limit, offset)
 
     def browse(self, rec_id, names=None):
         if isinstance(rec_id, str) and rec_id.startswith(REF_PREFIX):

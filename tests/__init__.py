@@ -25,4 +25,5 @@ from . import test_restapi_actions
 from . import test_restapi_language
 from . import test_readonly_routes
 from . import test_db_unavailable
+from . import test_restapi_sqlrender
 from . import test_sanitize_memo

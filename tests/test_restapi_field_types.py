@@ -451,3 +451,58 @@ class TestFieldTypesOpenApi(FakeModelCase):
             with self.check("schema type", name, type=ftype):
                 # a many2one is [id, name], or an object when read with sub-fields: its first form
                 self.assertEqual((schema[name].get("oneOf") or [schema[name]])[0].get("type"), json_types.get(ftype))
+
+
+@tagged("post_install", "-at_install")
+class TestFieldTypesRenderedInSql(FakeModelCase):
+    """A list's page rendered whole by PostgreSQL (restapi/sqlrender.py) is the bytes of the page rendered
+    in Python, for every type it renders: set, empty, a datetime with microseconds (cut), an integer
+    and a boolean left NULL (0 and false, as Odoo reads them), awkward texts."""
+
+    NAMES = ["name", "note", "count", "active_flag", "day", "moment", "priority", "level", "container_id"]
+
+    def test_every_rendered_type_the_same_both_ways(self):
+        from odoo.tools.json import json_default
+
+        from odoo.addons.fieldservice_jobs.restapi import service, sqlrender
+
+        odd = self.env["fsj.fake.container"].create({"name": 'Odd "box" \\ é\t😀'})
+        records = self.env[RECORD].create(
+            [
+                dict(self.seed_body(), name="sql full", container_id=odd.id, level=1),
+                {"name": "sql empty", "note": "", "active_flag": False, "count": 0},
+                {"name": "sql \x01\x1f \u2028 end", "note": "two\nlines", "moment": "2031-01-02 03:04:05"},
+            ]
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE fsj_fake_record SET count = NULL, active_flag = NULL, moment = '2031-05-06 07:08:09.987654' "
+            "WHERE id = %s",
+            [records[2].id],
+        )
+        self.env.invalidate_all()
+        exposed = self.env["res.config.settings"]._fsm_jobs_api_models()
+        domain = [("name", "=like", "sql %")]
+        api = service.ModelApi(self.env, RECORD, exposed)
+        rows, total, _next = api.search(domain, self.NAMES, 10, 0, [("id", "asc")], as_json=True)
+        self.assertIsInstance(rows, sqlrender.RawJson)
+        self.env.invalidate_all()
+        rows_py, total_py, _next = service.ModelApi(self.env, RECORD, exposed).search(
+            domain, self.NAMES, 10, 0, [("id", "asc")]
+        )
+        self.assertEqual(total, total_py)
+        self.assertEqual(
+            sqlrender.dumps({RECORD: rows}), json.dumps({RECORD: rows_py}, ensure_ascii=False, default=json_default)
+        )
+        by_id = {row["id"]: row for row in json.loads(rows)}
+        self.assertEqual(by_id[records[2].id]["moment"], "2031-05-06 07:08:09")
+        self.assertEqual((by_id[records[2].id]["count"], by_id[records[2].id]["active_flag"]), (0, False))
+        # over HTTP, the controller's answer is that text
+        resp = self.call("GET", f"/object/{RECORD}", params={"domain": json.dumps(domain), "fields": ",".join(
+            self.NAMES), "order": "id"})  # fmt: skip
+        self.assertEqual(resp.status_code, 200, resp.text)
+        self.assertEqual(resp.headers["Content-Type"], "application/json; charset=utf-8")
+        self.assertEqual(resp.headers["X-Total-Count"], "3")
+        self.assertTrue(resp.headers.get("X-Request-Id"))
+        self.assertEqual(resp.json()[RECORD], rows_py)
+        self.assertEqual(resp.content.decode(), json.dumps({RECORD: rows_py}, ensure_ascii=False))
