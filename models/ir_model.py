@@ -18,3 +18,11 @@ class IrModel(models.Model):
         groups change). Callers must not modify the result."""
         model = self.env[model_name]
         return model._fsj_api_field_map(model.fields_get(attributes=FIELD_ATTRIBUTES))
+
+    @api.model
+    @tools.ormcache("model_name")
+    def _fsj_api_sql_cache(self, model_name):
+        """A dict in which the REST API keeps SQL it built for a model (restapi/sqlrender.py: how a
+        list renders its rows), per worker: a new one whenever Odoo clears its caches (modules, fields,
+        access rights or record rules change), as that SQL names the registry's fields and hooks."""
+        return {}

@@ -377,12 +377,12 @@ class ModelApi:
         query = model._search(domain, offset=offset, limit=limit, order=order or model._order)
         if query.is_empty():
             return sqlrender.join_rows([]), [], query
-        columns = [(name, *self.fields[name][:1], self.fields[name][1].get("type")) for name in api_names]
-        row = sqlrender.row_json_sql(model, query, columns)
+        columns = [(name, self.fields[name][0], self.fields[name][1].get("type")) for name in api_names]
+        row = sqlrender.cached_row_json_sql(model, query, columns)
         if row is None:
             return None
         found = model.env.execute_query(query.select(SQL.identifier(model._table, "id"), row))
-        if any(text is None for _id, text in found):  # a row named the Python way: the whole page is
+        if any(text is None for _id, text in found):  # a name made the Python way: so is the page
             return None
         return sqlrender.join_rows(text for _id, text in found), [id_ for id_, _text in found], query
 

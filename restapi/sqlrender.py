@@ -28,6 +28,7 @@ from odoo.tools import SQL
 from odoo.tools.query import Query
 
 DATE_FORMATS = {"date": "YYYY-MM-DD", "datetime": "YYYY-MM-DD HH24:MI:SS"}
+MAX_CACHED = 256  # row SQL kept per model and worker (per user, context and field list)
 
 
 class RawJson(str):
@@ -50,6 +51,24 @@ def dumps(body, default=None):
 def join_rows(texts):
     """The JSON array of the rows' texts."""
     return RawJson("[" + ", ".join(texts) + "]")
+
+
+def cached_row_json_sql(model, query, columns):
+    """``row_json_sql``, built once per worker, model, user, context and columns (about 0.13 ms a
+    list of 50 jobs): it names no row and, unless a field's SQL joins the page's query (then it is
+    built every time), no alias of the query but the model's table."""
+    cache = model.env["ir.model"]._fsj_api_sql_cache(model._name)
+    key = ("row", model.env.uid, model.env.su, repr(sorted(model.env.context.items())), tuple(columns))
+    if key in cache:
+        return cache[key]
+    joins = getattr(query, "_joins", None)
+    before = dict(joins) if isinstance(joins, dict) else None
+    row = row_json_sql(model, query, columns)
+    if before is not None and query._joins == before:
+        if len(cache) >= MAX_CACHED:
+            cache.clear()
+        cache[key] = row
+    return row
 
 
 def row_json_sql(model, query, columns):
@@ -78,7 +97,7 @@ def _value_json_sql(model, query, fname, api_type):
         or field.company_dependent
     ):
         return None
-    value = model._field_to_sql(model._table, fname, query, flush=field.translate)
+    value = model._field_to_sql(model._table, fname, query)  # pending writes to the field: flushed first
     if field.type in ("char", "text", "selection"):
         return SQL("COALESCE(to_json((%s)::text)::text, 'null')", value)
     if field.type == "integer":

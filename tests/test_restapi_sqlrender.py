@@ -154,14 +154,19 @@ class TestSqlRender(JobsCase):
     def test_names_and_values_follow_pending_changes(self):
         """Renamed in the same transaction, nothing flushed: the page shows the new values."""
         job = self.jobs[0]
+        self.env.flush_all()
         job.partner_id.name = "SQL Corp Renamed"
         job.name = "SQL job renamed"
+        job.color = 7
         self.technician.name = "SQL Renamed Technician"
-        in_sql, in_py = self.both_ways(TODAY_FIELDS, domain=[("id", "in", (self.jobs - self.jobs[3::5]).ids)])
+        self.assertTrue(self.env.cache.get_dirty_records(job, job._fields["name"]))  # not flushed
+        domain = [("id", "=", job.id)]
+        rows, _total, _next = self.api().search(domain, [*TODAY_FIELDS, "color"], 5, 0, [], as_json=True)
+        self.assertIsInstance(rows, sqlrender.RawJson)
+        for text in ('"SQL job renamed"', '"SQL Corp Renamed"', '"SQL Renamed Technician"', '"color": 7'):
+            self.assertIn(text, rows)
+        in_sql, in_py = self.both_ways([*TODAY_FIELDS, "color"], domain=domain)
         self.assertEqual(in_sql, in_py)
-        self.assertIn('"SQL job renamed"', in_sql)
-        self.assertIn('"SQL Corp Renamed"', in_sql)
-        self.assertIn('"SQL Renamed Technician"', in_sql)
 
     def test_translated_names_in_the_request_language(self):
         """A stage's name in the request's language (French here), English where it has none."""
@@ -219,3 +224,45 @@ class TestSqlRender(JobsCase):
         self.assertIsInstance(rows, sqlrender.RawJson)
         self.assertEqual((json.loads(rows), total, next_id), (rows_py, total_py, next_py))
         self.assertEqual(rows, json.dumps(rows_py, ensure_ascii=False))
+
+    def test_row_sql_is_built_once_and_forgotten_with_odoos_caches(self):
+        """The rows' SQL is kept per worker, model, user, context and fields (not per page: it names
+        no row), and built anew once Odoo clears its caches (fields, modules, rights changed)."""
+        api = self.api()
+        built = []
+        build = sqlrender.row_json_sql
+
+        def counting(*args):
+            built.append(args[2])
+            return build(*args)
+
+        with patch.object(sqlrender, "row_json_sql", counting):
+            for limit in (3, 5):
+                rows, _total, _next = api.search(self.domain, TODAY_FIELDS, limit, 0, [], as_json=True)
+                self.assertEqual(len(json.loads(rows)), limit)
+            self.assertEqual(len(built), 1)
+            self.api(self.env(context=dict(self.env.context, lang="en_US", tz="Europe/Paris"))).search(
+                self.domain, TODAY_FIELDS, 3, 0, [], as_json=True
+            )
+            self.assertEqual(len(built), 2)  # another context: its own
+            self.env.registry.clear_cache()
+            api.search(self.domain, TODAY_FIELDS, 3, 0, [], as_json=True)
+            self.assertEqual(len(built), 3)
+
+    def test_row_sql_that_joins_the_page_is_not_kept(self):
+        """A field whose SQL joins the page's query (an addon's ``_field_to_sql``) makes row SQL that
+        holds for that query only: built for every page."""
+        api = self.api()
+        build = sqlrender.row_json_sql
+        built = []
+
+        def joining(model, query, columns):
+            built.append(1)
+            query.add_join("LEFT JOIN", "fsj_extra", "res_partner", SQL("fsj_extra.id = fsm_order.partner_id"))
+            return build(model, query, columns)
+
+        with patch.object(sqlrender, "row_json_sql", joining):
+            for _i in range(2):
+                rows, _total, _next = api.search(self.domain, ["name", "color"], 3, 0, [], as_json=True)
+                self.assertIsInstance(rows, sqlrender.RawJson)
+        self.assertEqual(len(built), 2)
