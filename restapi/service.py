@@ -340,8 +340,9 @@ class ModelApi:
         if self.name in self.id_maps:  # the key sees only the records it has numbers for
             domain = [*domain, ("id", "in", list(self.id_maps[self.name][0]))]
         order = self.orm_order(order)
+        resolved = self.resolve(names)
         # search_fetch reads the columns with the search itself (as Odoo's search_read does)
-        fetch = self._fetchable(self.resolve(names)[1])
+        fetch = self._fetchable(resolved[1])
         if start_after_id is not None:
             # keyset pagination (as Sitoo's start_after_id): stable under inserts, no OFFSET scan
             if order not in (None, "id asc"):
@@ -349,27 +350,27 @@ class ModelApi:
             if offset:
                 raise ApiError(400, "invalid_offset", "Use either offset or start_after_id, not both.")
             after = [*domain, ("id", ">", start_after_id)]
-            in_sql = as_json and self._page_in_sql(names, after, limit, 0, "id")
+            in_sql = as_json and self._page_in_sql(names, resolved, after, limit, 0, "id")
             if in_sql:
                 rows, ids, _count_query = in_sql
                 return rows, self.model.search_count(domain), ids[-1] if len(ids) == limit else None
             records = self.model.search_fetch(after, fetch, limit=limit, order="id")
             total = self.model.search_count(domain)
             return self.render(records, names), total, records[-1:].id if len(records) == limit else None
-        in_sql = as_json and self._page_in_sql(names, domain, limit, offset, order)
+        in_sql = as_json and self._page_in_sql(names, resolved, domain, limit, offset, order)
         if in_sql:
             rows, ids, query = in_sql
             return rows, self._total(query, len(ids), limit, offset), None
         records, total = self._page(domain, fetch, limit, offset, order)
         return self.render(records, names), total, None
 
-    def _page_in_sql(self, names, domain, limit, offset, order):
+    def _page_in_sql(self, names, resolved, domain, limit, offset, order):
         """(the page's rows as JSON text, their ids, its query) rendered whole by PostgreSQL
         (restapi/sqlrender.py: the same bytes as ``render``, without its Python work), or None when
-        it can't be: then the page is fetched and rendered in Python."""
+        it can't be: then the page is fetched and rendered in Python. ``resolved``: ``resolve(names)``."""
         if self.id_maps or is_related_spec(names):
             return None
-        api_names, orm_names = self.resolve(names)
+        api_names, orm_names = resolved
         if any(name not in self.fields for name in api_names):  # pseudo-fields: computed in Python
             return None
         model = self.model

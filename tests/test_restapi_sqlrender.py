@@ -4,6 +4,7 @@
 import json
 from unittest.mock import patch
 
+from odoo import fields
 from odoo.tests import tagged
 from odoo.tools import SQL
 from odoo.tools.json import json_default
@@ -136,6 +137,29 @@ class TestSqlRender(JobsCase):
         rows, _total, _next = self.api().search(self.domain, {"partner_id": {"fields": {"email": {}}}}, 5, 0, [],
                                                 as_json=True)  # fmt: skip
         self.assertIsInstance(rows, list)
+
+    def test_a_model_that_fetches_its_own_values_goes_the_python_way(self):
+        """An addon whose ``_fetch_query`` changes the values a page fetches, or whose field class
+        converts values its own way: the page goes the Python way, which takes them from there."""
+        Order = type(self.env["fsm.order"])
+
+        def fetch_query(model, query, fields):
+            return super(Order, model)._fetch_query(query, fields)
+
+        with patch.object(Order, "_fetch_query", fetch_query, create=True):
+            in_sql, _in_py = self.both_ways(["name", "color"])
+        self.assertIsNone(in_sql)
+
+        class Shouting(fields.Char):  # Odoo's Char class is no longer the one rendered in SQL
+            pass
+
+        with patch.dict(sqlrender.FIELD_CLASSES, {"char": Shouting}):
+            self.env.registry.clear_cache()  # the rows' SQL kept for these fields
+            in_sql, _in_py = self.both_ways(["name", "color"])
+        self.assertIsNone(in_sql)
+        self.env.registry.clear_cache()
+        in_sql, _in_py = self.both_ways(["name", "color"])
+        self.assertIsNotNone(in_sql)
 
     def test_a_model_that_names_its_records_its_own_way(self):
         """An addon that overrides how a model's names are made (``_fsj_api_names_from_columns``) and
