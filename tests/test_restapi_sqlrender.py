@@ -142,9 +142,10 @@ class TestSqlRender(JobsCase):
         """An addon whose ``_fetch_query`` changes the values a page fetches, or whose field class
         converts values its own way: the page goes the Python way, which takes them from there."""
         Order = type(self.env["fsm.order"])
+        fetch = Order._fetch_query
 
         def fetch_query(model, query, fields):
-            return super(Order, model)._fetch_query(query, fields)
+            return fetch(model, query, fields)
 
         with patch.object(Order, "_fetch_query", fetch_query, create=True):
             in_sql, _in_py = self.both_ways(["name", "color"])
