@@ -102,16 +102,16 @@ def _names_in_sql(batches):
     _inherits parents joined, pending writes flushed first), without filling the cache, in one query
     for all the fields whose columns are text (char, text, selection: a UNION ALL, one round trip
     instead of one per field: about 0.1 ms each), one query each for the others."""
-    result, text_batches = {}, []
-    for fname, targets, columns in batches:
-        if all(targets._fields[name].type in TEXT_TYPES for name in columns):
-            text_batches.append((fname, targets, columns))
-        else:
-            result[fname] = _named(targets, columns, targets.env.execute_query(_names_select(targets, columns)))
-    if len(text_batches) == 1:
-        fname, targets, columns = text_batches[0]
-        result[fname] = _named(targets, columns, targets.env.execute_query(_names_select(targets, columns)))
-    elif text_batches:
+    text_batches = [batch for batch in batches if all(batch[1]._fields[n].type in TEXT_TYPES for n in batch[2])]
+    if len(text_batches) < 2:  # nothing to share a query with
+        text_batches = []
+    shared = {batch[0] for batch in text_batches}
+    result = {
+        fname: _named(targets, columns, targets.env.execute_query(_names_select(targets, columns)))
+        for fname, targets, columns in batches
+        if fname not in shared
+    }
+    if text_batches:
         width = max(len(columns) for _fname, _targets, columns in text_batches)
         selects = [
             _names_select(targets, columns, tag=index, width=width)
